@@ -1,0 +1,138 @@
+/*
+ * store.h - the Helios store: a non-bare git repository with checked-out
+ * configuration files, and the one write path every face goes through.
+ *
+ * Layout (relative to the store directory):
+ *	base/identity.yaml	the base identity (required)
+ *	personas/NAME.yaml	one file per persona
+ *	.helios_version		layout version and install time
+ *	.gitignore		keeps the runtime files below out of git
+ *	.helios-state/	runtime state, never committed: the lock file,
+ *				the journal of the save in progress, temporary
+ *				files of atomic writes
+ *
+ * Calling sequence:
+ *
+ *	char *dir;
+ *	store_resolve_dir(arg_or_NULL, &dir, &err);
+ *	store_open(dir, STORE_OPEN_CREATE, &st, &report, &err);
+ *	store_write(st, "personas/coder.yaml", buf, len, "mount", &diags, &err);
+ *	store_free(st);
+ *
+ * Every change (store_write, store_delete, store_rename) takes the store
+ * lock, validates, writes atomically (temporary file in the same
+ * directory, fsync, rename, fsync of the directory), commits exactly the
+ * touched paths with libgit2 on refs/heads/main, and releases the lock.
+ * The lock is an open-file-description lock (F_OFD_SETLKW) on
+ * .helios-state/lock, so the kernel drops it when the holder dies; within a
+ * process a mutex serialises threads.  All functions are safe to call
+ * from several threads on one struct store.
+ *
+ * Opening never commits anything except the recovery of a save that was
+ * interrupted between its rename and its commit (recorded in the
+ * journal); every other difference from HEAD is reported and left alone.
+ */
+#ifndef HELIOS_STORE_H
+#define HELIOS_STORE_H
+
+#include <stddef.h>
+
+#include "helios/buf.h"
+#include "helios/error.h"
+#include "helios/validate.h"
+
+#define STORE_LAYOUT_VERSION 1
+#define STORE_BASE_PATH "base/identity.yaml"
+#define STORE_RUNTIME_DIR ".helios-state"
+
+struct store;
+
+enum store_open_flags {
+	STORE_OPEN_CREATE = 1 << 0,	/* bootstrap a directory that is not
+					 * yet a store */
+};
+
+/*
+ * The store directory to use: arg when not NULL, else $HELIOS_DIR when
+ * set and non-empty, else "~/.helios".  A leading "~" or "~/" is expanded
+ * from $HOME (or the password database).  The result is made absolute
+ * but need not exist.  *out is malloc'd.
+ */
+int store_resolve_dir(const char *arg, char **out, struct helios_error *err);
+
+/*
+ * Open the store in dir.  With STORE_OPEN_CREATE a missing or empty
+ * directory (or one without a base identity and git repository) is
+ * bootstrapped: default base identity, the "welcome" persona,
+ * .helios_version, .gitignore, git init on branch main, one commit.
+ * Without it, such a directory fails with HELIOS_ESTORE.
+ *
+ * Recovery runs on open: leftover temporary files are removed, an
+ * interrupted save recorded in the journal is committed ("recover
+ * PATH"), and other differences from HEAD are reported.  Notes about all
+ * of this are appended to report (may be NULL) as warnings.
+ */
+int store_open(const char *dir, unsigned flags, struct store **out,
+	       struct hdiag_list *report, struct helios_error *err);
+
+void store_free(struct store *st);
+
+/* Absolute store directory (borrowed). */
+const char *store_dir(const struct store *st);
+
+/* Non-zero when store_open() bootstrapped the store. */
+int store_was_created(const struct store *st);
+
+/* Read a store-relative file into out (appended).  HELIOS_ENOTFOUND. */
+int store_read(struct store *st, const char *relpath, struct hbuf *out,
+	       struct helios_error *err);
+
+/*
+ * Persona names (without ".yaml") present in personas/, sorted bytewise.
+ * Files whose names break the naming rules are skipped.  Free with
+ * store_names_free().
+ */
+int store_list_personas(struct store *st, char ***names, size_t *count,
+			struct helios_error *err);
+void store_names_free(char **names, size_t count);
+
+/*
+ * Validate the base and every persona file, appending diagnostics.
+ * Returns 0 when all are valid, HELIOS_EINVAL when any is not.
+ */
+int store_validate_all(struct store *st, struct hdiag_list *diags);
+
+/*
+ * Replace or create a configuration file (relpath must be
+ * base/identity.yaml or personas/NAME.yaml; else HELIOS_ENAME).  The
+ * content is validated first (HELIOS_EINVAL / HELIOS_ELIMIT with the
+ * reasons in diags, which may be NULL; nothing is touched then).  The
+ * bytes are stored verbatim.  An existing file keeps its mode; a new one
+ * gets 0600.  Commit message "update PATH (FACE)" or "create PATH
+ * (FACE)".  Writing the content the file and HEAD already hold makes no
+ * commit and returns 0.
+ */
+int store_write(struct store *st, const char *relpath, const void *buf,
+		size_t len, const char *face, struct hdiag_list *diags,
+		struct helios_error *err);
+
+/*
+ * Delete a persona file and commit "delete PATH (FACE)".  The base
+ * identity cannot be deleted (HELIOS_EPERM).  HELIOS_ENOTFOUND.
+ */
+int store_delete(struct store *st, const char *relpath, const char *face,
+		 struct helios_error *err);
+
+/*
+ * Rename persona file from to to (both personas/NAME.yaml), replacing to
+ * when it exists, in one commit "rename FROM to TO (FACE)".  The content
+ * is validated as a persona first.
+ */
+int store_rename(struct store *st, const char *from, const char *to,
+		 const char *face, struct hdiag_list *diags,
+		 struct helios_error *err);
+
+/* Full hex id of HEAD into out (41 bytes). */
+int store_head(struct store *st, char out[41], struct helios_error *err);
+
+#endif
