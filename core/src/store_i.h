@@ -1,0 +1,125 @@
+/*
+ * store_i.h - internals shared by store.c, store_git.c and
+ * store_recover.c.
+ */
+#ifndef HELIOS_STORE_I_H
+#define HELIOS_STORE_I_H
+
+#include <git2.h>
+#include <stddef.h>
+
+#include "helios/store.h"
+#include "store_lock_i.h"
+
+#define STORE_BRANCH_REF "refs/heads/main"
+#define STORE_JOURNAL_NAME "journal"
+#define STORE_PATH_MAX 128	/* "personas/" + HNAME_MAX + ".yaml" fits */
+
+struct store {
+	char *dir;		/* absolute, no trailing slash */
+	char *state_dir;	/* dir + "/" STORE_RUNTIME_DIR */
+	int created;
+	git_repository *repo;	/* used under lock only */
+	struct store_lock lock;
+};
+
+/* malloc'd "DIR/REL"; NULL when out of memory. */
+char *store__path(const struct store *st, const char *rel);
+
+/* Read a whole file; ENOTFOUND when missing, the limit of out applies. */
+int store__read_file(const char *path, struct hbuf *out,
+		     struct helios_error *err);
+
+/*
+ * What is on disk at rel: *exists, and when it exists its blob id and
+ * git mode.  Runs under the lock.
+ */
+int store__working_state(struct store *st, const char *rel, int *exists,
+			 git_oid *id, git_filemode_t *mode,
+			 struct helios_error *err);
+
+/* The tip's entry for rel: 1 when present, 0 when not, or an error. */
+int store__tip_state(struct store *st, const char *rel, git_oid *id,
+		     git_filemode_t *mode, struct helios_error *err);
+
+/* mkdir -p; new directories get mode 0700. */
+int store__make_dirs(const char *path, struct helios_error *err);
+
+/*
+ * One path touched by a commit: either removed from the tree, or put
+ * with the given content and mode (GIT_FILEMODE_BLOB or _EXECUTABLE).
+ */
+struct store_change {
+	const char *path;
+	int remove;
+	const void *buf;
+	size_t len;
+	git_filemode_t mode;
+};
+
+/* --- store_git.c; all of these run with the store lock held --- */
+
+int store_git__open(struct store *st, struct helios_error *err);
+int store_git__init(struct store *st, struct helios_error *err);
+
+/* Blob id the content would have, without writing it. */
+int store_git__hash(const void *buf, size_t len, git_oid *out,
+		    struct helios_error *err);
+
+/*
+ * Tip of refs/heads/main: 0, HELIOS_ENOTFOUND when the branch is unborn,
+ * HELIOS_EGIT.
+ */
+int store_git__tip(struct store *st, git_oid *out, struct helios_error *err);
+
+/*
+ * The blob id and mode of path in the tip's tree.  HELIOS_ENOTFOUND when
+ * the path (or the branch) does not exist.
+ */
+int store_git__tip_entry(struct store *st, const char *path, git_oid *id,
+			 git_filemode_t *mode, struct helios_error *err);
+
+/*
+ * Configuration files tracked in the tip (base/identity.yaml and
+ * personas/NAME.yaml with valid names), malloc'd; free with
+ * store_names_free().  An unborn branch gives none.
+ */
+int store_git__tip_config_paths(struct store *st, char ***paths,
+				size_t *count, struct helios_error *err);
+
+/*
+ * Commit changes on refs/heads/main, building the tree from the tip's
+ * tree (never from the working tree or the index), then update the index
+ * entries of exactly those paths from the working files.
+ */
+int store_git__commit(struct store *st, const struct store_change *changes,
+		      size_t n, const char *msg, struct helios_error *err);
+
+/* The mode a working file should have in git. */
+git_filemode_t store_git__mode_of(unsigned st_mode);
+
+/* --- store_recover.c --- */
+
+enum store_journal_op {
+	STORE_JOURNAL_WRITE,
+	STORE_JOURNAL_DELETE,
+	STORE_JOURNAL_RENAME,
+};
+
+/* The save in progress, written before the working tree is touched. */
+struct store_journal {
+	enum store_journal_op op;
+	git_oid id;			/* new content (write, rename) */
+	char path[STORE_PATH_MAX];	/* target, or rename source */
+	char to[STORE_PATH_MAX];	/* rename destination */
+};
+
+int store_journal__write(struct store *st, const struct store_journal *j,
+			 struct helios_error *err);
+void store_journal__clear(struct store *st);
+
+/* Recovery on open; takes the lock itself. */
+int store_recover__run(struct store *st, struct hdiag_list *report,
+		       struct helios_error *err);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * sfs_i.h - internals of helios-fs, the FUSE mount of a Helios store.
+ *
+ * What the mount shows:
+ *
+ *	/errors.log		the last refusals, read-only (refusal.c)
+ *	/base/identity.yaml	configuration, served from the store's
+ *	/personas/NAME.yaml	working tree; saves go through store_write()
+ *	/base/OTHER, ...	scratch files, kept in daemon memory only
+ *
+ * A configuration name can also be in an overlay state (state.c):
+ * hidden because an editor renamed it to a backup name, hidden because
+ * it was unlinked and its delete commit is deferred for a moment (mv
+ * across filesystems and git checkout unlink and re-create), or pending
+ * because a handle created it and has not published valid content yet.
+ *
+ * Locking: one mutex (sfs_lock()/sfs_unlock()) guards the scratch table,
+ * the overlay, the refusal record and every handle's mutable state.
+ * Store calls are made with it held, which serialises saves; reads of
+ * configuration files through read-only handles use pread() on a private
+ * descriptor and take no lock.
+ *
+ * Errors: sfs_ functions that implement FUSE operations return 0 or a
+ * negative errno, as libfuse expects.  Core HELIOS_E* codes become
+ * errnos in exactly one place, sfs_errno().
+ */
+#ifndef HELIOS_SFS_I_H
+#define HELIOS_SFS_I_H
+
+#define FUSE_USE_VERSION 35
+
+#include <fuse.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "helios/buf.h"
+#include "helios/store.h"
+#include "helios/validate.h"
+
+/* Ceiling of a configuration file's pending content (EFBIG beyond). */
+#define SFS_CONFIG_MAX ((size_t)1 << 20)
+/* Ceiling of one scratch file held in memory (EFBIG beyond). */
+#define SFS_SCRATCH_MAX ((size_t)16 << 20)
+/* How many refusals /errors.log keeps. */
+#define SFS_REFUSALS_MAX 100
+/* Longest wait before a deferred delete is committed, in ms. */
+#define SFS_DELETE_GRACE_MS 2000
+
+#define SFS_ERRLOG_NAME "errors.log"
+#define SFS_XATTR_ERROR "user.helios.error"
+
+/* Synthetic inode numbers, far from any real ext4/xfs/btrfs one. */
+#define SFS_INO_ERRLOG ((uint64_t)1 << 62)
+#define SFS_INO_SYNTH_BASE (((uint64_t)1 << 62) + 16)
+
+/* ---- log.c ---- */
+
+/* Levels are syslog's (LOG_ERR ... LOG_DEBUG). */
+void sfs_log_setup(int level, int use_syslog);
+int sfs_log_enabled(int level);
+void sfs_log_msg(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The level test happens before the arguments are evaluated. */
+#define sfs_log(level, ...)						\
+	do {								\
+		if (sfs_log_enabled(level))				\
+			sfs_log_msg(level, __VA_ARGS__);		\
+	} while (0)
+
+/* ---- state.c: global state, path kinds, overlay ---- */
+
+enum sfs_path_kind {
+	SFS_P_NONE,	/* nothing can exist there (ENOENT) */
+	SFS_P_ROOT,
+	SFS_P_DIR,	/* base/ or personas/ */
+	SFS_P_ERRLOG,
+	SFS_P_CONFIG,	/* hdoc_kind_of_path() != HDOC_NONE */
+	SFS_P_SCRATCH,
+	SFS_P_REFUSED,	/* a *.yaml name the naming rules refuse */
+};
+
+enum sfs_hide {
+	SFS_SHOWN,
+	SFS_HIDE_RENAMED,	/* renamed away to a scratch name */
+	SFS_HIDE_UNLINKED,	/* unlinked, delete commit deferred */
+};
+
+struct sfs {
+	struct store *st;
+	char *dir;		/* store directory (owned) */
+	struct timespec started;
+	uid_t uid;
+	gid_t gid;
+	struct fuse *fuse;	/* set by sfs_init() */
+};
+
+extern struct sfs sfs;
+
+void sfs_lock(void);
+void sfs_unlock(void);
+/* Drop the kernel's caches of rel once this thread unlocks.  Locked. */
+void sfs_invalidate_later(const char *rel);
+
+/* Core code (negative HELIOS_E*) to negative errno, the one mapping. */
+int sfs_errno(int code);
+
+/* Classify a mount path ("/personas/x.yaml"); *rel gets the part
+ * after the leading slash (borrowed from path). */
+enum sfs_path_kind sfs_path_kind(const char *path, const char **rel);
+
+/* Absolute store path of rel into out; -ENAMETOOLONG. */
+int sfs_store_path(const char *rel, char *out, size_t size);
+
+/* Overlay queries and updates; all need sfs_lock(). */
+enum sfs_hide sfs_hidden(const char *rel);
+int sfs_hide(const char *rel, enum sfs_hide how, pid_t pid);
+void sfs_unhide(const char *rel);
+int sfs_pending(const char *rel, struct stat *st);
+int sfs_pending_add(const char *rel, mode_t mode);
+void sfs_pending_put(const char *rel);
+void sfs_pending_drop(const char *rel);
+
+/* A config file's attributes as the mount shows it: pending, hidden
+ * (-ENOENT) or the real file.  Needs sfs_lock(). */
+int sfs_config_stat(const char *rel, struct stat *st);
+
+/* Read the current content of a config file in the store. */
+int sfs_config_read(const char *rel, struct hbuf *out);
+
+/* Call after a publish of rel landed: the overlay forgets rel. */
+void sfs_published(const char *rel);
+/* Call after a publish of rel was refused. */
+void sfs_refused(const char *rel);
+
+/* Names of pending and hidden entries under dir ("personas"), for
+ * readdir; calls fn for each pending one, returns whether a name is
+ * hidden through sfs_hidden(). */
+void sfs_pending_each(const char *dir, void (*fn)(const char *name,
+						    void *arg), void *arg);
+
+/* The deferred-delete worker. */
+int sfs_deleter_start(void);
+void sfs_deleter_stop(void);
+
+/* ---- scratch.c: in-memory scratch files ---- */
+
+struct sfs_scratch {
+	char *rel;
+	struct hbuf data;	/* content, or the target of a symlink */
+	mode_t mode;		/* S_IFREG or S_IFLNK plus permissions */
+	struct timespec atime, mtime, ctime;
+	uint64_t ino;
+	unsigned refs;		/* table link plus open handles */
+	int linked;		/* still in the table */
+	struct sfs_scratch *next;
+};
+
+/* All need sfs_lock(). */
+struct sfs_scratch *sfs_scratch_find(const char *rel);
+int sfs_scratch_new(const char *rel, mode_t mode, struct sfs_scratch **out);
+void sfs_scratch_unlink(struct sfs_scratch *sc);
+void sfs_scratch_get(struct sfs_scratch *sc);
+void sfs_scratch_put(struct sfs_scratch *sc);
+int sfs_scratch_rename(struct sfs_scratch *sc, const char *to);
+void sfs_scratch_stat(const struct sfs_scratch *sc, struct stat *st);
+void sfs_scratch_touch(struct sfs_scratch *sc);
+void sfs_scratch_each(const char *dir, void (*fn)(const char *name,
+						    void *arg), void *arg);
+uint64_t sfs_next_ino(void);
+void sfs_scratch_free_all(void);
+
+/* ---- refusal.c: the refusal record ---- */
+
+/* Record a refused save of rel with its reasons (diags, or err when
+ * diags holds no error).  Needs sfs_lock(). */
+void sfs_refusal_add(const char *rel, const struct hdiag_list *diags,
+		     const struct helios_error *err);
+/* A valid save of rel landed: its xattr goes away. */
+void sfs_refusal_clear(const char *rel);
+/* Render /errors.log into out. */
+int sfs_refusal_render(struct hbuf *out);
+/* Newest refusal text of rel, or NULL (borrowed, valid under lock). */
+const char *sfs_refusal_last(const char *rel);
+void sfs_refusal_free_all(void);
+
+/* ---- handle.c: open files ---- */
+
+enum sfs_handle_kind {
+	SFS_H_CONFIG,
+	SFS_H_SCRATCH,
+	SFS_H_ERRLOG,
+};
+
+struct sfs_handle {
+	enum sfs_handle_kind kind;
+	char *rel;			/* config: store-relative path */
+	struct sfs_scratch *sc;		/* scratch: referenced object */
+	int fd;				/* read-only config: private fd */
+	int writable;
+	int append;
+	struct hbuf shadow;	/* config writers; errors.log snapshot */
+	unsigned dirty:1;	/* shadow changed since the last publish */
+	unsigned tried:1;	/* this shadow was refused already */
+	unsigned trunc_only:1;	/* O_TRUNC and nothing written yet */
+	unsigned pending:1;	/* holds a reference on a pending entry */
+};
+
+int sfs_handle_new(enum sfs_handle_kind kind, struct sfs_handle **out);
+void sfs_handle_free(struct sfs_handle *h);
+/* Validate and commit the shadow; 0, -EINVAL or another -errno. */
+int sfs_handle_publish(struct sfs_handle *h);
+/* Publish from a buffer: the one path every save of the mount takes. */
+int sfs_publish(const char *rel, const void *buf, size_t len);
+
+static inline struct sfs_handle *sfs_fh(const struct fuse_file_info *fi)
+{
+	return fi ? (struct sfs_handle *)(uintptr_t)fi->fh : NULL;
+}
+
+/* ---- ops_dir.c and ops_file.c: FUSE operations ---- */
+
+void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg);
+void sfs_destroy(void *data);
+int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi);
+int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+		struct fuse_file_info *fi, enum fuse_readdir_flags flags);
+int sfs_mkdir(const char *path, mode_t mode);
+int sfs_rmdir(const char *path);
+int sfs_unlink(const char *path);
+int sfs_rename(const char *from, const char *to, unsigned int flags);
+int sfs_symlink(const char *target, const char *path);
+int sfs_readlink(const char *path, char *buf, size_t size);
+int sfs_link(const char *from, const char *to);
+int sfs_mknod(const char *path, mode_t mode, dev_t dev);
+int sfs_statfs(const char *path, struct statvfs *sv);
+int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi);
+int sfs_chown(const char *path, uid_t uid, gid_t gid,
+	      struct fuse_file_info *fi);
+int sfs_utimens(const char *path, const struct timespec tv[2],
+		struct fuse_file_info *fi);
+int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi);
+int sfs_setxattr(const char *path, const char *name, const char *value,
+		 size_t size, int flags);
+int sfs_getxattr(const char *path, const char *name, char *value,
+		 size_t size);
+int sfs_listxattr(const char *path, char *list, size_t size);
+int sfs_removexattr(const char *path, const char *name);
+
+int sfs_open(const char *path, struct fuse_file_info *fi);
+int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi);
+int sfs_read(const char *path, char *buf, size_t size, off_t off,
+	     struct fuse_file_info *fi);
+int sfs_write(const char *path, const char *buf, size_t size, off_t off,
+	      struct fuse_file_info *fi);
+int sfs_flush(const char *path, struct fuse_file_info *fi);
+int sfs_fsync(const char *path, int datasync, struct fuse_file_info *fi);
+int sfs_release(const char *path, struct fuse_file_info *fi);
+
+#endif
