@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int sfs_handle_new(enum sfs_handle_kind kind, struct sfs_handle **out)
@@ -24,14 +25,78 @@ int sfs_handle_new(enum sfs_handle_kind kind, struct sfs_handle **out)
 	h->fd = -1;
 	hbuf_init(&h->shadow, kind == SFS_H_CONFIG ? SFS_CONFIG_MAX :
 			      HBUF_MAX_DEFAULT);
+	hbuf_init(&h->base, SFS_CONFIG_MAX);
 	*out = h;
 	return 0;
+}
+
+static struct sfs_handle *writers;
+
+void sfs_writer_add(struct sfs_handle *h)
+{
+	h->next = writers;
+	writers = h;
+}
+
+/*
+ * Without atomic O_TRUNC, open(O_TRUNC) reaches us as OPEN and then a
+ * truncation to 0 by path, with no handle.  It belongs to the newest
+ * writer of rel opened by the same process that has not written yet.
+ */
+struct sfs_handle *sfs_writer_find_fresh(const char *rel, pid_t pid)
+{
+	struct sfs_handle *h;
+
+	for (h = writers; h; h = h->next)
+		if (h->pid == pid && !h->dirty && !h->tried &&
+		    strcmp(h->rel, rel) == 0)
+			return h;
+	return NULL;
+}
+
+/* Largest shadow of the writers holding rel pending. */
+size_t sfs_writer_pending_size(const char *rel)
+{
+	struct sfs_handle *h;
+	size_t size = 0;
+
+	for (h = writers; h; h = h->next)
+		if (h->pending && strcmp(h->rel, rel) == 0 &&
+		    h->shadow.len > size)
+			size = h->shadow.len;
+	return size;
+}
+
+/* At unmount: name the files still open with changes never saved. */
+void sfs_writers_report(void)
+{
+	struct sfs_handle *h;
+
+	for (h = writers; h; h = h->next)
+		if (h->dirty)
+			sfs_log(LOG_WARNING, "'%s' was still open for writing "
+				"at unmount; its unsaved changes were not "
+				"committed", h->rel);
+}
+
+static void writer_remove(struct sfs_handle *h)
+{
+	struct sfs_handle **pp;
+
+	for (pp = &writers; *pp; pp = &(*pp)->next) {
+		if (*pp == h) {
+			*pp = h->next;
+			return;
+		}
+	}
 }
 
 void sfs_handle_free(struct sfs_handle *h)
 {
 	if (!h)
 		return;
+	if (h->kind == SFS_H_CONFIG && h->writable)
+		writer_remove(h);
 	if (h->fd >= 0)
 		close(h->fd);
 	if (h->pending)
@@ -39,6 +104,7 @@ void sfs_handle_free(struct sfs_handle *h)
 	if (h->sc)
 		sfs_scratch_put(h->sc);
 	hbuf_release(&h->shadow);
+	hbuf_release(&h->base);
 	free(h->rel);
 	free(h);
 }
@@ -48,6 +114,12 @@ void sfs_handle_free(struct sfs_handle *h)
  * sfs_lock().  0 when it landed (or was already there), -EINVAL when it
  * was refused (recorded in the refusal record), another -errno when the
  * store failed.
+ *
+ * It does not drop the kernel's caches of rel: a notification that
+ * invalidates a config file's pages waits for page locks held by reads
+ * in flight, and was seen to deadlock the mount under parallel sed -i
+ * and cat.  Writers use direct I/O, and pending files report their
+ * writer's size, so no stale size is cached across a save.
  */
 int sfs_publish(const char *rel, const void *buf, size_t len)
 {
@@ -60,7 +132,7 @@ int sfs_publish(const char *rel, const void *buf, size_t len)
 	rc = store_write(sfs.st, rel, buf ? buf : "", len, "mount", &diags,
 			 &err);
 	if (rc == 0) {
-		sfs_log(LOG_INFO, "saved '%s' (%zu bytes)", rel, len);
+		sfs_log(LOG_INFO, "committed '%s' (%zu bytes)", rel, len);
 		sfs_published(rel);
 		sfs_refusal_clear(rel);
 	} else if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
@@ -76,11 +148,82 @@ int sfs_publish(const char *rel, const void *buf, size_t len)
 	return rc;
 }
 
+int sfs_handle_set_base(struct sfs_handle *h)
+{
+	int rc;
+
+	hbuf_setlen(&h->base, 0);
+	rc = sfs_config_read(h->rel, &h->base);
+	h->has_base = rc == 0;
+	return rc == -ENOENT ? 0 : rc;
+}
+
+static int same_bytes(const struct hbuf *a, const struct hbuf *b)
+{
+	return a->len == b->len &&
+	       memcmp(hbuf_str(a), hbuf_str(b), a->len) == 0;
+}
+
+/*
+ * Did the store change since h read its base, so that publishing the
+ * shadow would silently discard that change?  A shadow that is invalid
+ * anyway is left to sfs_publish() to refuse with its real reasons.
+ * Returns 0 or -ESTALE (recorded as a refusal).  Locked.
+ */
+static int check_base(struct sfs_handle *h)
+{
+	struct helios_error err;
+	struct hdiag_list diags;
+	struct hbuf cur;
+	int rc, present, conflict;
+
+	hbuf_init(&cur, SFS_CONFIG_MAX);
+	rc = sfs_config_read(h->rel, &cur);
+	if (rc && rc != -ENOENT) {
+		hbuf_release(&cur);
+		return rc;
+	}
+	present = rc == 0;
+	conflict = present != h->has_base ||
+		   (present && !same_bytes(&cur, &h->base));
+	if (conflict && present && same_bytes(&cur, &h->shadow))
+		conflict = 0;	/* the store already holds the shadow */
+	hbuf_release(&cur);
+	if (!conflict)
+		return 0;
+
+	hdiag_list_init(&diags);
+	rc = hdoc_validate(hdoc_kind_of_path(h->rel), h->rel,
+			   hbuf_str(&h->shadow), h->shadow.len, NULL, &diags,
+			   NULL);
+	hdiag_list_release(&diags);
+	if (rc)
+		return 0;
+	helios_error_clear(&err);
+	helios_error_set(&err, HELIOS_EINVAL, "changed in the store since "
+			 "it was opened; not overwritten (reopen it and save "
+			 "again)");
+	sfs_refusal_add(h->rel, NULL, &err);
+	sfs_invalidate_later(h->rel);
+	return -ESTALE;
+}
+
 int sfs_handle_publish(struct sfs_handle *h)
 {
-	int rc = sfs_publish(h->rel, h->shadow.ptr, h->shadow.len);
+	int rc;
 
+	sfs_log(LOG_DEBUG, "publishing '%s' (%zu bytes) for pid %d", h->rel,
+		h->shadow.len, (int)h->pid);
+	rc = check_base(h);
+
+	if (!rc)
+		rc = sfs_publish(h->rel, h->shadow.ptr, h->shadow.len);
 	if (rc == 0) {
+		hbuf_setlen(&h->base, 0);
+		if (hbuf_add(&h->base, hbuf_str(&h->shadow), h->shadow.len))
+			sfs_handle_set_base(h);
+		else
+			h->has_base = 1;
 		h->dirty = 0;
 		h->tried = 0;
 		h->trunc_only = 0;

@@ -17,7 +17,9 @@ static const struct fuse_operations sfs_ops = {
 	.init		= sfs_init,
 	.destroy	= sfs_destroy,
 	.getattr	= sfs_getattr,
+	.opendir	= sfs_opendir,
 	.readdir	= sfs_readdir,
+	.releasedir	= sfs_releasedir,
 	.mkdir		= sfs_mkdir,
 	.rmdir		= sfs_rmdir,
 	.unlink		= sfs_unlink,
@@ -48,6 +50,7 @@ struct sfs_options {
 	char *helios_dir;
 	int help;
 	int version;
+	int debug;
 };
 
 #define SFS_OPT(t, p) { t, offsetof(struct sfs_options, p), 1 }
@@ -56,6 +59,7 @@ static const struct fuse_opt sfs_optspec[] = {
 	SFS_OPT("--helios-dir %s", helios_dir),
 	SFS_OPT("--help", help),
 	SFS_OPT("-h", help),
+	SFS_OPT("--debug", debug),
 	SFS_OPT("--version", version),
 	SFS_OPT("-V", version),
 	FUSE_OPT_END
@@ -74,7 +78,9 @@ static void usage(const char *prog)
 	       "    --helios-dir DIR   store directory (default $HELIOS_DIR or\n"
 	       "                       ~/.helios; created when absent)\n"
 	       "    -f                 stay in the foreground\n"
-	       "    -d                 debug output (implies -f)\n"
+	       "    --debug            log every save step and cache drop\n"
+	       "                       (implies -f)\n"
+	       "    -d                 as --debug, and libfuse's request trace\n"
 	       "    -s                 single-threaded\n"
 	       "    -o OPT[,OPT...]    FUSE mount options\n"
 	       "    -h, --help         this help\n"
@@ -109,6 +115,57 @@ static int open_store(const char *arg)
 	return 0;
 }
 
+/*
+ * Mount options Helios adds: fsname=STORE, so /proc/self/mountinfo says
+ * which store a mount serves (the doctor reads it), and, when the user
+ * asked for allow_other, default_permissions, so the kernel enforces the
+ * files' 0600/0700 modes for the other users it lets in.
+ */
+static int add_mount_opts(struct fuse_args *args, const char *dir)
+{
+	char *opt, *w;
+	int i, allow_other = 0, rc;
+
+	for (i = 0; i < args->argc; i++)
+		if (strstr(args->argv[i], "allow_other"))
+			allow_other = 1;
+	if (allow_other && fuse_opt_add_arg(args, "-odefault_permissions"))
+		return -1;
+	/* ',' separates options and '\\' escapes: escape both */
+	opt = malloc(strlen(dir) * 2 + sizeof("-ofsname="));
+	if (!opt)
+		return -1;
+	w = opt + sprintf(opt, "-ofsname=");
+	for (; *dir; dir++) {
+		if (*dir == ',' || *dir == '\\')
+			*w++ = '\\';
+		*w++ = *dir;
+	}
+	*w = '\0';
+	rc = fuse_opt_add_arg(args, opt);
+	free(opt);
+	return rc;
+}
+
+/*
+ * The mountpoint argument is the first one that is not an option (or
+ * the value of -o).  Detach it first if a crashed daemon left it dead.
+ */
+static int check_mountpoint_arg(const struct fuse_args *args)
+{
+	int i;
+
+	for (i = 1; i < args->argc; i++) {
+		if (strcmp(args->argv[i], "-o") == 0) {
+			i++;
+			continue;
+		}
+		if (args->argv[i][0] != '-')
+			return sfs_mountpoint_check(args->argv[i]);
+	}
+	return 0;
+}
+
 static int run_loop(struct fuse *f, const struct fuse_cmdline_opts *cmd)
 {
 	struct fuse_loop_config lc;
@@ -136,13 +193,19 @@ static int mount_and_serve(struct fuse_args *args,
 		goto out_destroy;
 	if (fuse_daemonize(cmd->foreground) != 0)
 		goto out_unmount;
-	if (!cmd->foreground)
+	if (!cmd->foreground) {
 		sfs_log_setup(LOG_INFO, 1);
+		sfs_mount_lock_owner(cmd->mountpoint);
+	}
 	if (fuse_set_signal_handlers(fuse_get_session(f)) != 0)
 		goto out_unmount;
 
-	sfs_log(LOG_INFO, "serving '%s' on '%s'", sfs.dir, cmd->mountpoint);
-	rc = run_loop(f, cmd) ? 1 : 0;
+	sfs_log(LOG_INFO, "helios-fs %s serving store '%s' on '%s'",
+		HELIOS_VERSION, sfs.dir, cmd->mountpoint);
+	/* A signal number means SIGTERM, SIGINT or SIGHUP: a clean stop. */
+	rc = run_loop(f, cmd) < 0 ? 1 : 0;
+	/* No cache invalidation may be sent once the session is gone. */
+	sfs_notify_stop();
 	fuse_remove_signal_handlers(fuse_get_session(f));
 out_unmount:
 	fuse_unmount(f);
@@ -172,6 +235,13 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out_free_args;
 	}
+	if (opts.debug && fuse_opt_add_arg(&args, "-f") != 0)
+		goto out_free_args;
+	/* libfuse refuses a dead mountpoint before we could look at it. */
+	if (check_mountpoint_arg(&args) != 0) {
+		rc = 1;
+		goto out_free_args;
+	}
 	if (fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out_free_args;
 	if (!cmd.mountpoint) {
@@ -179,7 +249,7 @@ int main(int argc, char **argv)
 			"(try --help)\n");
 		goto out_free_mountpoint;
 	}
-	if (cmd.debug)
+	if (cmd.debug || opts.debug)
 		sfs_log_setup(LOG_DEBUG, 0);
 
 	sfs.uid = getuid();
@@ -187,7 +257,10 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &sfs.started);
 	rc = 1;
 	if (open_store(opts.helios_dir) == 0) {
-		rc = mount_and_serve(&args, &cmd);
+		if (sfs_mount_lock(cmd.mountpoint) == 0 &&
+		    add_mount_opts(&args, sfs.dir) == 0)
+			rc = mount_and_serve(&args, &cmd);
+		sfs_mount_unlock();
 		store_free(sfs.st);
 	}
 	free(sfs.dir);

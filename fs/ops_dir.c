@@ -3,6 +3,7 @@
  * unlink, rename, links, extended attributes, and the mount's lifetime.
  */
 #include "sfs_i.h"
+#include "views_i.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,16 +16,41 @@
 
 void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	(void)conn;
+	/*
+	 * With atomic O_TRUNC the kernel sets the shared inode's size to 0
+	 * when a writer opens, and concurrent readers see an empty file
+	 * before anything is validated.  Without it, the truncation comes
+	 * as a SETATTR on the writer's handle and stays in its shadow.
+	 */
+	conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 	sfs.fuse = fuse_get_context()->fuse;
 	cfg->use_ino = 1;
 	/* No .fuse_hidden* names: an unlinked open file stays ours. */
 	cfg->hard_remove = 1;
+	/*
+	 * Operations on open files get no path and take none of libfuse's
+	 * path locks, so a cache invalidation sent from a flush can never
+	 * wait on a read that waits on a rename's path lock.
+	 */
+	cfg->nullpath_ok = 1;
+	/*
+	 * The kernel caches names, attributes and pages; notify.c drops
+	 * them from its own thread whenever the store or a name's overlay
+	 * state changes, so the caches can live longer than a moment.
+	 * Names are only cached for a second: the high-level API offers
+	 * no way to drop one dentry.
+	 */
 	cfg->entry_timeout = 1.0;
-	cfg->attr_timeout = 1.0;
+	cfg->attr_timeout = SFS_ATTR_TIMEOUT;
 	/* Scratch names come and go; never cache their absence. */
 	cfg->negative_timeout = 0.0;
+	/* Readers choose per open (keep_cache or direct_io). */
 	cfg->kernel_cache = 0;
+	cfg->auto_cache = 0;
+	if (sfs_notify_start())
+		sfs_log(LOG_ERR, "cannot start the store watcher; changes "
+			"made outside the mount show after %.0f s",
+			SFS_ATTR_TIMEOUT);
 	if (sfs_deleter_start())
 		sfs_log(LOG_ERR, "cannot start the delete worker; deletes "
 			"are committed at unmount");
@@ -35,6 +61,11 @@ void sfs_destroy(void *data)
 {
 	(void)data;
 	sfs_deleter_stop();
+	sfs_notify_stop();
+	sfs_lock();
+	sfs_writers_report();
+	sfs_unlock();
+	sfs_views_stop();
 	sfs_lock();
 	sfs_scratch_free_all();
 	sfs_refusal_free_all();
@@ -77,8 +108,23 @@ static int handle_getattr(struct sfs_handle *h, struct stat *st)
 	case SFS_H_CONFIG:
 		sfs_lock();
 		rc = sfs_config_stat(h->rel, st);
+		if (rc == -ENOENT && h->writable) {
+			/* An open file whose name went away: unlinked. */
+			memset(st, 0, sizeof(*st));
+			st->st_mode = S_IFREG | 0600;
+			st->st_uid = sfs.uid;
+			st->st_gid = sfs.gid;
+			st->st_size = (off_t)h->shadow.len;
+			st->st_blksize = 4096;
+			st->st_atim = st->st_mtim = st->st_ctim = sfs.started;
+			rc = 0;
+		}
 		sfs_unlock();
 		return rc;
+	case SFS_H_DIR:
+		return sfs_getattr(h->rel, st, NULL);
+	case SFS_H_VIEW:
+		return sfs_view_fgetattr(h, st);
 	}
 	return -EBADF;
 }
@@ -94,6 +140,8 @@ int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 		return handle_getattr(sfs_fh(fi), st);
 	if (!path)
 		return -ENOENT;
+	if (sfs_view_path(path))
+		return sfs_view_getattr(path, st);
 
 	switch (sfs_path_kind(path, &rel)) {
 	case SFS_P_ROOT:
@@ -164,16 +212,61 @@ static int fill_store_dir(const char *dir, struct fill_ctx *c)
 	return 0;
 }
 
+/* A directory handle keeps its path: readdir gets none (nullpath_ok). */
+int sfs_opendir(const char *path, struct fuse_file_info *fi)
+{
+	struct sfs_handle *h;
+	const char *rel;
+	int rc;
+
+	if (sfs_view_path(path))
+		return sfs_view_opendir(path, fi);
+	switch (sfs_path_kind(path, &rel)) {
+	case SFS_P_ROOT:
+	case SFS_P_DIR:
+		break;
+	case SFS_P_NONE:
+		return -ENOENT;
+	default:
+		return -ENOTDIR;
+	}
+	rc = sfs_handle_new(SFS_H_DIR, &h);
+	if (rc)
+		return rc;
+	h->rel = strdup(path);
+	if (!h->rel) {
+		sfs_handle_free(h);
+		return -ENOMEM;
+	}
+	fi->fh = (uintptr_t)h;
+	return 0;
+}
+
+int sfs_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	sfs_lock();
+	sfs_handle_free(sfs_fh(fi));
+	sfs_unlock();
+	return 0;
+}
+
 int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 		struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
+	struct sfs_handle *h = sfs_fh(fi);
 	struct fill_ctx c = { buf, fill };
 	const char *rel;
 	int rc;
 
 	(void)off;
-	(void)fi;
 	(void)flags;
+	if (h && h->kind == SFS_H_DIR)
+		path = h->rel;
+	if (!path)
+		return -EBADF;
+	if (sfs_view_path(path))
+		return sfs_view_readdir(path, buf, fill, off, h);
 	switch (sfs_path_kind(path, &rel)) {
 	case SFS_P_ROOT:
 		fill_name(".", &c);
@@ -181,6 +274,7 @@ int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 		fill_name("base", &c);
 		fill_name("personas", &c);
 		fill_name(SFS_ERRLOG_NAME, &c);
+		sfs_view_fill_root(buf, fill);
 		return 0;
 	case SFS_P_DIR:
 		fill_name(".", &c);
@@ -202,30 +296,25 @@ int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 
 int sfs_mkdir(const char *path, mode_t mode)
 {
-	(void)path;
 	(void)mode;
-	return -EPERM;
+	return sfs_view_path(path) ? -EROFS : -EPERM;
 }
 
 int sfs_rmdir(const char *path)
 {
-	(void)path;
-	return -EPERM;
+	return sfs_view_path(path) ? -EROFS : -EPERM;
 }
 
 int sfs_link(const char *from, const char *to)
 {
-	(void)from;
-	(void)to;
-	return -EPERM;
+	return sfs_view_path(from) || sfs_view_path(to) ? -EROFS : -EPERM;
 }
 
 int sfs_mknod(const char *path, mode_t mode, dev_t dev)
 {
-	(void)path;
 	(void)mode;
 	(void)dev;
-	return -EPERM;
+	return sfs_view_path(path) ? -EROFS : -EPERM;
 }
 
 /*
@@ -248,6 +337,7 @@ static int unlink_config(const char *rel)
 	rc = sfs_config_stat(rel, &st);
 	if (rc)
 		return rc;
+	sfs_invalidate_later(rel);
 	return sfs_hide(rel, SFS_HIDE_UNLINKED, fuse_get_context()->pid);
 }
 
@@ -257,8 +347,11 @@ int sfs_unlink(const char *path)
 	const char *rel;
 	int rc;
 
+	if (sfs_view_path(path))
+		return -EROFS;
 	switch (sfs_path_kind(path, &rel)) {
 	case SFS_P_CONFIG:
+		sfs_log(LOG_DEBUG, "unlink '%s'", rel);
 		sfs_lock();
 		rc = unlink_config(rel);
 		sfs_unlock();
@@ -294,10 +387,13 @@ static int rename_config_config(const char *from, const char *to)
 	hdiag_list_init(&diags);
 	helios_error_clear(&err);
 	rc = store_rename(sfs.st, from, to, "mount", &diags, &err);
+	sfs_invalidate_later(from);
+	sfs_invalidate_later(to);
 	if (rc == 0) {
+		sfs_log(LOG_INFO, "committed rename of '%s' to '%s'", from,
+			to);
 		sfs_published(to);
 		sfs_refusal_clear(to);
-		sfs_invalidate_later(to);
 	} else if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
 		sfs_refusal_add(to, &diags, &err);
 		rc = -EINVAL;
@@ -340,6 +436,7 @@ static int rename_config_scratch(const char *from, const char *to)
 	rc = sfs_hide(from, SFS_HIDE_RENAMED, 0);
 	if (rc)
 		sfs_scratch_unlink(sc);
+	sfs_invalidate_later(from);
 	return rc;
 }
 
@@ -354,6 +451,46 @@ static int scratch_matches_store(struct sfs_scratch *sc, const char *rel)
 	       memcmp(hbuf_str(&cur), hbuf_str(&sc->data), cur.len) == 0;
 	hbuf_release(&cur);
 	return same;
+}
+
+/*
+ * Did the store change F after the temporary file sc was created?  Then
+ * the writer read F before that change, and renaming sc over F would
+ * silently undo it: -EINVAL (the kernel would retry a rename that got
+ * ESTALE), recorded.  (The file system's coarse clock can only miss a
+ * change in the same few milliseconds, never invent one.)  Locked.
+ */
+static int scratch_conflict(struct sfs_scratch *sc, const char *rel)
+{
+	struct helios_error err;
+	struct hdiag_list diags;
+	char path[4096];
+	struct stat st;
+	int invalid;
+
+	if (sfs_hidden(rel) != SFS_SHOWN || sfs_pending(rel, NULL) ||
+	    sfs_store_path(rel, path, sizeof(path)) || stat(path, &st) < 0)
+		return 0;
+	if (st.st_mtim.tv_sec < sc->born.tv_sec ||
+	    (st.st_mtim.tv_sec == sc->born.tv_sec &&
+	     st.st_mtim.tv_nsec <= sc->born.tv_nsec))
+		return 0;
+	if (scratch_matches_store(sc, rel))
+		return 0;
+	/* Invalid anyway: sfs_publish() refuses it with its own reasons. */
+	hdiag_list_init(&diags);
+	invalid = hdoc_validate(hdoc_kind_of_path(rel), rel,
+				hbuf_str(&sc->data), sc->data.len, NULL,
+				&diags, NULL);
+	hdiag_list_release(&diags);
+	if (invalid)
+		return 0;
+	helios_error_clear(&err);
+	helios_error_set(&err, HELIOS_EINVAL, "changed in the store since "
+			 "'%s' was written; not overwritten (edit it again)",
+			 strrchr(sc->rel, '/') + 1);
+	sfs_refusal_add(rel, NULL, &err);
+	return -EINVAL;
 }
 
 /*
@@ -374,9 +511,12 @@ static int rename_scratch_config(const char *from, const char *to)
 	    scratch_matches_store(sc, to)) {
 		sfs_unhide(to);
 		sfs_scratch_unlink(sc);
+		sfs_invalidate_later(to);
 		return 0;
 	}
-	rc = sfs_publish(to, sc->data.ptr, sc->data.len);
+	rc = scratch_conflict(sc, to);
+	if (!rc)
+		rc = sfs_publish(to, sc->data.ptr, sc->data.len);
 	if (rc == 0)
 		sfs_scratch_unlink(sc);
 	return rc;
@@ -407,6 +547,8 @@ int sfs_rename(const char *from, const char *to, unsigned int flags)
 	const char *rf, *rt;
 	int rc;
 
+	if (sfs_view_path(from) || sfs_view_path(to))
+		return -EROFS;
 	if (flags & ~(unsigned int)RENAME_NOREPLACE)
 		return -EINVAL;
 	kf = sfs_path_kind(from, &rf);
@@ -419,6 +561,7 @@ int sfs_rename(const char *from, const char *to, unsigned int flags)
 	    (kt != SFS_P_CONFIG && kt != SFS_P_SCRATCH))
 		return -EPERM;
 
+	sfs_log(LOG_DEBUG, "rename '%s' to '%s'", rf, rt);
 	sfs_lock();
 	if (!visible(rf, kf)) {
 		rc = -ENOENT;
@@ -446,6 +589,8 @@ int sfs_symlink(const char *target, const char *path)
 	const char *rel;
 	int rc;
 
+	if (sfs_view_path(path))
+		return -EROFS;
 	if (sfs_path_kind(path, &rel) != SFS_P_SCRATCH)
 		return -EPERM;
 	sfs_lock();
@@ -471,6 +616,8 @@ int sfs_readlink(const char *path, char *buf, size_t size)
 
 	if (size == 0)
 		return -EINVAL;
+	if (sfs_view_path(path))
+		return sfs_view_readlink(path, buf, size);
 	if (sfs_path_kind(path, &rel) != SFS_P_SCRATCH)
 		return -EINVAL;
 	sfs_lock();
@@ -549,17 +696,15 @@ int sfs_listxattr(const char *path, char *list, size_t size)
 int sfs_setxattr(const char *path, const char *name, const char *value,
 		 size_t size, int flags)
 {
-	(void)path;
 	(void)name;
 	(void)value;
 	(void)size;
 	(void)flags;
-	return -ENOTSUP;
+	return sfs_view_path(path) ? -EROFS : -ENOTSUP;
 }
 
 int sfs_removexattr(const char *path, const char *name)
 {
-	(void)path;
 	(void)name;
-	return -ENOTSUP;
+	return sfs_view_path(path) ? -EROFS : -ENOTSUP;
 }

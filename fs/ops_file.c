@@ -2,6 +2,7 @@
  * ops_file.c - FUSE operations on open files and file attributes.
  */
 #include "sfs_i.h"
+#include "views_i.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,12 +30,64 @@ static int open_config_reader(struct sfs_handle *h)
 	return h->fd < 0 ? -errno : 0;
 }
 
+/*
+ * The store replaces a file on every save (a new inode), and the kernel
+ * keeps one size per name, refreshed by the notifier.  A reader that
+ * starts reading from the top again moves to the newest version, so that
+ * its reads agree with that size; reads further on stay with the version
+ * it started on.  No lock: dup3() swaps the file under h->fd atomically
+ * for reads running in parallel.
+ */
+static void reader_follow(struct sfs_handle *h)
+{
+	struct stat held, now;
+	char path[4096];
+	int fd;
+
+	if (sfs_store_path(h->rel, path, sizeof(path)) ||
+	    stat(path, &now) < 0 || fstat(h->fd, &held) < 0)
+		return;
+	if (held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (dup3(fd, h->fd, O_CLOEXEC) < 0)
+		sfs_log(LOG_DEBUG, "cannot follow '%s': %s", h->rel,
+			strerror(errno));
+	close(fd);
+}
+
+/*
+ * May a reader of h use the kernel's page cache as it is?  The notifier
+ * drops the cache a moment after the store changes; until then the
+ * kernel may hold the old pages and the old size, and a read mixing them
+ * with the new file would show neither version.  A file changed in the
+ * last SFS_FRESH_SEC is read past the cache instead.
+ */
+static int reader_cache_ok(struct sfs_handle *h)
+{
+	struct timespec now;
+	struct stat st;
+
+	if (h->fd < 0 || fstat(h->fd, &st) < 0)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec - st.st_mtim.tv_sec > SFS_FRESH_SEC &&
+	       now.tv_sec - st.st_ctim.tv_sec > SFS_FRESH_SEC;
+}
+
 /* Writer of a config file: a shadow of the current content. */
 static int open_config_writer(struct sfs_handle *h, int flags, int create,
 			      mode_t mode)
 {
 	int rc;
 
+	/* What the store holds now: a save must not silently undo a
+	 * change that lands there while this handle is open. */
+	rc = sfs_handle_set_base(h);
+	if (rc)
+		return rc;
 	if (create || sfs_pending(h->rel, NULL)) {
 		rc = sfs_pending_add(h->rel, mode);
 		if (rc)
@@ -46,7 +99,10 @@ static int open_config_writer(struct sfs_handle *h, int flags, int create,
 		h->trunc_only = 1;
 		return 0;
 	}
-	return sfs_config_read(h->rel, &h->shadow);
+	if (!h->has_base)
+		return -ENOENT;
+	return sfs_errno(hbuf_add(&h->shadow, hbuf_str(&h->base),
+				  h->base.len));
 }
 
 /* Open rel (a config name) for fi.  Locked. */
@@ -77,8 +133,15 @@ static int open_config(const char *rel, struct fuse_file_info *fi,
 	 * of the inode, and the shadow must reach no one else before it is
 	 * published.  The cost: no shared writable mmap of a config file.
 	 */
-	if (h->writable)
+	if (h->writable) {
 		fi->direct_io = 1;
+		h->pid = fuse_get_context()->pid;
+		sfs_writer_add(h);
+	} else if (reader_cache_ok(h)) {
+		fi->keep_cache = 1;
+	} else {
+		fi->direct_io = 1;
+	}
 	fi->fh = (uintptr_t)h;
 	return 0;
 
@@ -140,23 +203,31 @@ int sfs_open(const char *path, struct fuse_file_info *fi)
 	const char *rel;
 	int rc;
 
+	if (sfs_view_path(path))
+		return sfs_view_open(path, fi);
 	switch (sfs_path_kind(path, &rel)) {
 	case SFS_P_ROOT:
 	case SFS_P_DIR:
 		return -EISDIR;
 	case SFS_P_ERRLOG:
 		return open_errlog(fi);
+	/*
+	 * OPEN of a name that is gone means the kernel still had it in its
+	 * name cache (deleted behind the mount, which cannot drop single
+	 * names).  ESTALE makes the kernel look the name up afresh and
+	 * retry: the program gets ENOENT, or with O_CREAT a new file.
+	 */
 	case SFS_P_CONFIG:
 		sfs_lock();
 		rc = sfs_config_stat(rel, &st);
 		if (!rc)
 			rc = open_config(rel, fi, 0, 0);
 		sfs_unlock();
-		return rc;
+		return rc == -ENOENT ? -ESTALE : rc;
 	case SFS_P_SCRATCH:
 		sfs_lock();
 		sc = sfs_scratch_find(rel);
-		rc = sc ? open_scratch(sc, fi) : -ENOENT;
+		rc = sc ? open_scratch(sc, fi) : -ESTALE;
 		sfs_unlock();
 		return rc;
 	default:
@@ -204,6 +275,8 @@ int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	const char *rel;
 	int rc;
 
+	if (sfs_view_path(path))
+		return -EROFS;
 	switch (sfs_path_kind(path, &rel)) {
 	case SFS_P_CONFIG:
 		sfs_lock();
@@ -219,7 +292,8 @@ int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 		helios_error_clear(&err);
 		if (strncmp(rel, "base/", 5) == 0)
 			helios_error_set(&err, HELIOS_ENAME,
-					 "only base/identity.yaml is configuration under base/");
+					 "only base/identity.yaml is "
+					 "configuration under base/");
 		else
 			hname_check_persona_file(rel + strlen("personas/"),
 						 &err);
@@ -260,11 +334,15 @@ int sfs_read(const char *path, char *buf, size_t size, off_t off,
 	if (!h)
 		return -EBADF;
 	if (h->kind == SFS_H_CONFIG && h->fd >= 0) {
+		if (off == 0)
+			reader_follow(h);
 		n = pread(h->fd, buf, size, off);
 		return n < 0 ? -errno : (int)n;
 	}
 	if (h->kind == SFS_H_ERRLOG)
 		return copy_out(&h->shadow, buf, size, off);
+	if (h->kind == SFS_H_VIEW)
+		return sfs_view_read(h, buf, size, off);
 
 	sfs_lock();
 	if (h->kind == SFS_H_SCRATCH)
@@ -297,6 +375,25 @@ static int buf_write(struct hbuf *b, size_t max, const char *data,
 	return (int)size;
 }
 
+/*
+ * A writer went over the size limit: the kernel may already have told
+ * the program that a first part was written, and that part can even be
+ * a valid document.  It is never published; the refusal is recorded
+ * once.  Locked.
+ */
+static void mark_too_big(struct sfs_handle *h)
+{
+	struct helios_error err;
+
+	if (h->too_big)
+		return;
+	h->too_big = 1;
+	helios_error_clear(&err);
+	helios_error_set(&err, HELIOS_ELIMIT, "over the %zu-byte limit of a "
+			 "configuration file; nothing saved", SFS_CONFIG_MAX);
+	sfs_refusal_add(h->rel, NULL, &err);
+}
+
 int sfs_write(const char *path, const char *buf, size_t size, off_t off,
 	      struct fuse_file_info *fi)
 {
@@ -320,6 +417,8 @@ int sfs_write(const char *path, const char *buf, size_t size, off_t off,
 			h->dirty = 1;
 			h->tried = 0;
 			h->trunc_only = 0;
+		} else if (rc == -EFBIG) {
+			mark_too_big(h);
 		}
 	}
 	sfs_unlock();
@@ -342,7 +441,9 @@ static int flush_handle(struct sfs_handle *h)
 	if (!h || h->kind != SFS_H_CONFIG || !h->writable)
 		return 0;
 	sfs_lock();
-	if (h->dirty && !h->tried)
+	if (h->too_big)
+		rc = -EFBIG;
+	else if (h->dirty && !h->tried)
 		rc = sfs_handle_publish(h);
 	else if (h->dirty)
 		rc = -EINVAL;
@@ -377,7 +478,7 @@ int sfs_release(const char *path, struct fuse_file_info *fi)
 	if (!h)
 		return 0;
 	sfs_lock();
-	if (h->kind == SFS_H_CONFIG && h->writable &&
+	if (h->kind == SFS_H_CONFIG && h->writable && !h->too_big &&
 	    ((h->dirty && !h->tried) || h->trunc_only ||
 	     (h->pending && !h->tried)))
 		sfs_handle_publish(h);
@@ -388,7 +489,11 @@ int sfs_release(const char *path, struct fuse_file_info *fi)
 
 /* ---- attributes ---- */
 
-/* ftruncate() on a handle changes its shadow (or scratch) only. */
+/*
+ * ftruncate() on a handle changes its shadow (or scratch) only.  A
+ * truncation to 0 before any write counts as O_TRUNC: `truncate -s 0 F`
+ * alone is then refused at release (recorded, not reported).
+ */
 static int truncate_handle(struct sfs_handle *h, off_t size)
 {
 	size_t max = h->kind == SFS_H_CONFIG ? SFS_CONFIG_MAX :
@@ -400,13 +505,26 @@ static int truncate_handle(struct sfs_handle *h, off_t size)
 		return -EINVAL;
 	if (size < 0)
 		return -EINVAL;
-	if ((size_t)size > max)
+	if ((size_t)size > max) {
+		if (h->kind == SFS_H_CONFIG) {
+			sfs_lock();
+			mark_too_big(h);
+			sfs_unlock();
+		}
 		return -EFBIG;
+	}
 	sfs_lock();
 	b = h->kind == SFS_H_SCRATCH ? &h->sc->data : &h->shadow;
 	rc = sfs_errno(hbuf_setlen(b, (size_t)size));
 	if (!rc && h->kind == SFS_H_SCRATCH) {
 		sfs_scratch_touch(h->sc);
+	} else if (!rc && size == 0 && !h->dirty) {
+		/*
+		 * O_TRUNC arrives this way (no atomic O_TRUNC), before a
+		 * flush that may precede the data: like O_TRUNC, it is
+		 * only published at release if nothing is written.
+		 */
+		h->trunc_only = 1;
 	} else if (!rc) {
 		h->dirty = 1;
 		h->tried = 0;
@@ -416,12 +534,24 @@ static int truncate_handle(struct sfs_handle *h, off_t size)
 	return rc;
 }
 
-/* truncate(2) by path on a config file: a save of its own.  Locked. */
+/*
+ * truncate(2) by path on a config file: the O_TRUNC of a writer that
+ * just opened it, or else a save of its own.  Locked.
+ */
 static int truncate_config(const char *rel, off_t size)
 {
+	struct sfs_handle *h;
 	struct stat st;
 	struct hbuf b;
 	int rc;
+
+	h = size == 0 ? sfs_writer_find_fresh(rel, fuse_get_context()->pid) :
+			NULL;
+	if (h) {
+		hbuf_setlen(&h->shadow, 0);
+		h->trunc_only = 1;
+		return 0;
+	}
 
 	rc = sfs_config_stat(rel, &st);
 	if (rc)
@@ -447,6 +577,8 @@ int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	const char *rel;
 	int rc;
 
+	if (sfs_view_path(path) || (h && h->kind == SFS_H_VIEW))
+		return -EROFS;
 	if (h)
 		return truncate_handle(h, size);
 	if (size < 0)
@@ -497,7 +629,7 @@ static int attr_target(const char *path, struct fuse_file_info *fi,
 		return 1;
 	}
 	if (h)
-		return h->kind == SFS_H_ERRLOG ? -EPERM : 0;
+		return h->kind == SFS_H_CONFIG ? 0 : -EPERM;
 	switch (sfs_path_kind(path, &rel)) {
 	case SFS_P_SCRATCH:
 		*out = sfs_scratch_find(rel);
@@ -525,6 +657,8 @@ int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 	struct sfs_scratch *sc;
 	int rc;
 
+	if (sfs_view_path(path))
+		return -EROFS;
 	sfs_lock();
 	rc = attr_target(path, fi, &sc);
 	if (rc == 1) {
@@ -543,6 +677,8 @@ int sfs_chown(const char *path, uid_t uid, gid_t gid,
 	struct sfs_scratch *sc;
 	int rc;
 
+	if (sfs_view_path(path))
+		return -EROFS;
 	if ((uid != (uid_t)-1 && uid != sfs.uid) ||
 	    (gid != (gid_t)-1 && gid != sfs.gid))
 		return -EPERM;
@@ -572,6 +708,8 @@ int sfs_utimens(const char *path, const struct timespec tv[2],
 	struct timespec now;
 	int rc;
 
+	if (sfs_view_path(path))
+		return -EROFS;
 	clock_gettime(CLOCK_REALTIME, &now);
 	sfs_lock();
 	rc = attr_target(path, fi, &sc);

@@ -54,6 +54,7 @@ int sfs_scratch_new(const char *rel, mode_t mode, struct sfs_scratch **out)
 	sc->ino = sfs_next_ino();
 	sfs_scratch_touch(sc);
 	sc->atime = sc->mtime;
+	sc->born = sc->mtime;
 	sc->refs = 1;
 	sc->linked = 1;
 	sc->next = table;

@@ -48,6 +48,10 @@
 #define SFS_SCRATCH_MAX ((size_t)16 << 20)
 /* How many refusals /errors.log keeps. */
 #define SFS_REFUSALS_MAX 100
+/* Attribute cache lifetime; the notifier invalidates on change. */
+#define SFS_ATTR_TIMEOUT 10.0
+/* A config file changed this recently (s) is read past the page cache. */
+#define SFS_FRESH_SEC 2
 /* Longest wait before a deferred delete is committed, in ms. */
 #define SFS_DELETE_GRACE_MS 2000
 
@@ -103,8 +107,6 @@ extern struct sfs sfs;
 
 void sfs_lock(void);
 void sfs_unlock(void);
-/* Drop the kernel's caches of rel once this thread unlocks.  Locked. */
-void sfs_invalidate_later(const char *rel);
 
 /* Core code (negative HELIOS_E*) to negative errno, the one mapping. */
 int sfs_errno(int code);
@@ -147,6 +149,26 @@ void sfs_pending_each(const char *dir, void (*fn)(const char *name,
 int sfs_deleter_start(void);
 void sfs_deleter_stop(void);
 
+/* ---- daemon.c: start-up checks ---- */
+
+/* Take the store's mount lock, or log who holds it and return -1. */
+int sfs_mount_lock(const char *mountpoint);
+/* Write this process's pid as the holder (after the fork). */
+int sfs_mount_lock_owner(const char *mountpoint);
+void sfs_mount_unlock(void);
+/* A dead FUSE mount at mountpoint is detached; -1 (logged) if it stays. */
+int sfs_mountpoint_check(const char *mountpoint);
+
+/* ---- notify.c: the kernel's caches follow the store ---- */
+
+/* Watch the store and start the thread that sends invalidations. */
+int sfs_notify_start(void);
+void sfs_notify_stop(void);
+/* Have the notifier drop the kernel's caches of store-relative rel
+ * (and of its directory and merged view) soon.  Any thread, any lock:
+ * it only queues. */
+void sfs_invalidate_later(const char *rel);
+
 /* ---- scratch.c: in-memory scratch files ---- */
 
 struct sfs_scratch {
@@ -154,6 +176,7 @@ struct sfs_scratch {
 	struct hbuf data;	/* content, or the target of a symlink */
 	mode_t mode;		/* S_IFREG or S_IFLNK plus permissions */
 	struct timespec atime, mtime, ctime;
+	struct timespec born;	/* created (CLOCK_REALTIME) */
 	uint64_t ino;
 	unsigned refs;		/* table link plus open handles */
 	int linked;		/* still in the table */
@@ -194,25 +217,45 @@ enum sfs_handle_kind {
 	SFS_H_CONFIG,
 	SFS_H_SCRATCH,
 	SFS_H_ERRLOG,
+	SFS_H_DIR,
+	SFS_H_VIEW,	/* a file of /snapshots or /merged (views_i.h) */
 };
 
 struct sfs_handle {
 	enum sfs_handle_kind kind;
-	char *rel;			/* config: store-relative path */
+	char *rel;			/* config: store-relative path;
+					 * dir: the mount path */
 	struct sfs_scratch *sc;		/* scratch: referenced object */
 	int fd;				/* read-only config: private fd */
 	int writable;
 	int append;
 	struct hbuf shadow;	/* config writers; errors.log snapshot */
+	struct hbuf base;	/* config writers: the store's content
+				 * when opened or last saved by it */
 	unsigned dirty:1;	/* shadow changed since the last publish */
 	unsigned tried:1;	/* this shadow was refused already */
 	unsigned trunc_only:1;	/* O_TRUNC and nothing written yet */
+	unsigned too_big:1;	/* a write went over SFS_CONFIG_MAX: the
+				 * shadow is cut short, never published */
 	unsigned pending:1;	/* holds a reference on a pending entry */
+	unsigned has_base:1;	/* the store had the file (base valid) */
+	pid_t pid;		/* config writers: the opener */
+	struct sfs_handle *next;	/* config writers: all of them */
 };
 
 int sfs_handle_new(enum sfs_handle_kind kind, struct sfs_handle **out);
+/* Config writers are listed, to find the one an O_TRUNC belongs to. */
+void sfs_writer_add(struct sfs_handle *h);
+struct sfs_handle *sfs_writer_find_fresh(const char *rel, pid_t pid);
+size_t sfs_writer_pending_size(const char *rel);
+/* Log the writers with unsaved changes (at unmount).  Locked. */
+void sfs_writers_report(void);
 void sfs_handle_free(struct sfs_handle *h);
-/* Validate and commit the shadow; 0, -EINVAL or another -errno. */
+/* Remember the store's current content of h->rel as h's base.  Locked. */
+int sfs_handle_set_base(struct sfs_handle *h);
+/* Validate and commit the shadow; 0, -EINVAL, -ESTALE when the store
+ * changed since h's base and the shadow would overwrite that change, or
+ * another -errno. */
 int sfs_handle_publish(struct sfs_handle *h);
 /* Publish from a buffer: the one path every save of the mount takes. */
 int sfs_publish(const char *rel, const void *buf, size_t len);
@@ -227,6 +270,8 @@ static inline struct sfs_handle *sfs_fh(const struct fuse_file_info *fi)
 void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg);
 void sfs_destroy(void *data);
 int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi);
+int sfs_opendir(const char *path, struct fuse_file_info *fi);
+int sfs_releasedir(const char *path, struct fuse_file_info *fi);
 int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 		struct fuse_file_info *fi, enum fuse_readdir_flags flags);
 int sfs_mkdir(const char *path, mode_t mode);

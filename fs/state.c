@@ -45,48 +45,15 @@ static pthread_cond_t deleter_cond = PTHREAD_COND_INITIALIZER;
 static int deleter_running;
 static int deleter_stopping;
 
-/* Paths whose kernel caches this thread drops at its next unlock. */
-#define INVAL_MAX 8
-static __thread char *inval_paths[INVAL_MAX];
-static __thread int inval_count;
-
 void sfs_lock(void)
 {
 	pthread_mutex_lock(&sfs_mutex);
 }
 
-/*
- * The kernel may hold attributes of a file from before a save (vim's
- * fchmod, mv's utimens and cp's fstat all refresh them mid-save), so a
- * save drops them.  That happens after the mutex is released: dropping
- * page cache waits for page locks that a read blocked on the mutex may
- * hold.
- */
+/* Nothing is sent to the kernel here: see notify.c. */
 void sfs_unlock(void)
 {
-	char *paths[INVAL_MAX];
-	int i, n = inval_count;
-
-	memcpy(paths, inval_paths, sizeof(paths));
-	inval_count = 0;
 	pthread_mutex_unlock(&sfs_mutex);
-
-	for (i = 0; i < n; i++) {
-		if (sfs.fuse)
-			fuse_invalidate_path(sfs.fuse, paths[i]);
-		free(paths[i]);
-	}
-}
-
-void sfs_invalidate_later(const char *rel)
-{
-	char *path;
-
-	if (inval_count == INVAL_MAX || !sfs.fuse)
-		return;
-	if (asprintf(&path, "/%s", rel) < 0)
-		return;
-	inval_paths[inval_count++] = path;
 }
 
 /*
@@ -252,6 +219,7 @@ int sfs_pending(const char *rel, struct stat *st)
 		st->st_mtim = o->ptime;
 		st->st_ctim = o->ptime;
 		st->st_blksize = 4096;
+		st->st_size = (off_t)sfs_writer_pending_size(rel);
 	}
 	return 1;
 }
@@ -362,6 +330,7 @@ void sfs_refused(const char *rel)
 		o->hide = SFS_SHOWN;
 		over_gc(o);
 	}
+	sfs_invalidate_later(rel);
 }
 
 /* ---- deferred deletes ---- */
@@ -406,8 +375,9 @@ static void commit_delete(struct sfs_over *o)
 	if (rc)
 		sfs_log(LOG_ERR, "cannot delete '%s': %s", o->rel, err.msg);
 	else
-		sfs_log(LOG_INFO, "deleted '%s'", o->rel);
+		sfs_log(LOG_INFO, "committed delete of '%s'", o->rel);
 	sfs_refusal_clear(o->rel);
+	sfs_invalidate_later(o->rel);
 	o->hide = SFS_SHOWN;
 }
 

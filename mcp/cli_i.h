@@ -45,6 +45,12 @@ struct cli_verb {
 extern const struct cli_verb cli_verb_init;
 extern const struct cli_verb cli_verb_validate;
 extern const struct cli_verb cli_verb_test_inheritance;
+extern const struct cli_verb cli_verb_write;
+extern const struct cli_verb cli_verb_rm;
+extern const struct cli_verb cli_verb_recover;
+extern const struct cli_verb cli_verb_backup;
+extern const struct cli_verb cli_verb_restore_backup;
+extern const struct cli_verb cli_verb_doctor;
 
 /* Option ids shared by every verb's long option table. */
 enum cli_opt {

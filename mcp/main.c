@@ -30,6 +30,12 @@ static const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_init,
 	&cli_verb_validate,
 	&cli_verb_test_inheritance,
+	&cli_verb_write,
+	&cli_verb_rm,
+	&cli_verb_recover,
+	&cli_verb_backup,
+	&cli_verb_restore_backup,
+	&cli_verb_doctor,
 };
 
 #define CLI_NVERBS (sizeof(cli_verbs) / sizeof(cli_verbs[0]))

@@ -237,7 +237,7 @@ cJSON *mcp_resources_read(struct mcp_req *r)
 	return res;
 }
 
-static int uri_subscribable(const char *uri)
+int mcp_uri_subscribable(const char *uri)
 {
 	if (!strcmp(uri, URI_BASE))
 		return 1;
@@ -267,7 +267,7 @@ cJSON *mcp_resources_subscribe(struct mcp_req *r)
 	if (!uri)
 		return mcp_req_fail(r, RPC_INVALID_PARAMS,
 				    "invalid params: uri must be a string");
-	if (!uri_subscribable(uri))
+	if (!mcp_uri_subscribable(uri))
 		return mcp_req_fail(r, RPC_INVALID_PARAMS,
 				    "invalid params: only helios://base, helios://personas/NAME "
 				    "and helios://merged/NAME can be subscribed");
@@ -377,17 +377,44 @@ static void notify_updated(struct mcp_server *s, const char *uri)
 	mcp_notify(s, "notifications/resources/updated", p);
 }
 
+/* What one batch of inotify events changed. */
+struct watch_hits {
+	int base_changed;
+	char **changed;		/* persona names */
+	size_t nchanged;
+};
+
+/* Does a change in h touch the resource uri? */
+static int uri_hit(const char *uri, void *arg)
+{
+	const struct watch_hits *h = arg;
+
+	if (!strcmp(uri, URI_BASE))
+		return h->base_changed;
+	if (!strncmp(uri, URI_PERSONA, strlen(URI_PERSONA)))
+		return name_in(h->changed, h->nchanged,
+			       uri + strlen(URI_PERSONA));
+	if (!strncmp(uri, URI_MERGED, strlen(URI_MERGED)))
+		return h->base_changed ||
+		       name_in(h->changed, h->nchanged,
+			       uri + strlen(URI_MERGED));
+	return 0;
+}
+
 /*
  * Drain the inotify queue, then tell the client which subscribed
- * resources changed and whether the set of personas changed.  Events are
- * only about names; the contents are read again when the client asks.
+ * resources changed and whether the set of personas changed: through the
+ * handshake session's subscriptions and through every open
+ * subscriptions/listen stream.  Events are only about names; the
+ * contents are read again when the client asks.
  */
 void mcp_watch_handle(struct mcp_server *s)
 {
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
-	char **changed = NULL, **now = NULL;
-	size_t nchanged = 0, nnow = 0, i;
-	int base_changed = 0;
+	struct watch_hits h = { 0 };
+	char **now = NULL, **grown;
+	size_t nnow = 0, i;
+	int list_changed = 0;
 	ssize_t len;
 
 	while ((len = read(s->inotify_fd, buf, sizeof(buf))) > 0) {
@@ -402,50 +429,44 @@ void mcp_watch_handle(struct mcp_server *s)
 				continue;
 			if (ev->wd == s->wd_base) {
 				if (!strcmp(ev->name, "identity.yaml"))
-					base_changed = 1;
+					h.base_changed = 1;
 				continue;
 			}
 			if (ev->wd != s->wd_personas)
 				continue;
 			nl = strlen(ev->name) - 5;	/* drop ".yaml" */
-			if (name_in(changed, nchanged, ev->name))
+			if (name_in(h.changed, h.nchanged, ev->name))
 				continue;
-			changed = realloc(changed, (nchanged + 1) * sizeof(*changed));
-			if (!changed)
-				return;
-			changed[nchanged++] = strndup(ev->name, nl);
+			grown = realloc(h.changed,
+					(h.nchanged + 1) * sizeof(*grown));
+			if (!grown)
+				goto out_free;
+			h.changed = grown;
+			h.changed[h.nchanged] = strndup(ev->name, nl);
+			if (h.changed[h.nchanged])
+				h.nchanged++;
 		}
 	}
-	if (!s->initialized)
-		goto out_free;
-	for (i = 0; i < s->nsubs; i++) {
-		const char *uri = s->subs[i];
-		int hit = 0;
-
-		if (!strcmp(uri, URI_BASE))
-			hit = base_changed;
-		else if (!strncmp(uri, URI_PERSONA, strlen(URI_PERSONA)))
-			hit = name_in(changed, nchanged,
-				      uri + strlen(URI_PERSONA));
-		else if (!strncmp(uri, URI_MERGED, strlen(URI_MERGED)))
-			hit = base_changed ||
-			      name_in(changed, nchanged,
-				      uri + strlen(URI_MERGED));
-		if (hit)
-			notify_updated(s, uri);
-	}
-	if (nchanged && !store_list_personas(s->st, &now, &nnow, NULL)) {
-		if (names_differ(known_names, known_count, now, nnow))
-			mcp_notify(s, "notifications/resources/list_changed",
-				   NULL);
+	if (h.nchanged && !store_list_personas(s->st, &now, &nnow, NULL)) {
+		list_changed = names_differ(known_names, known_count, now,
+					    nnow);
 		store_names_free(known_names, known_count);
 		known_names = now;
 		known_count = nnow;
 	}
+	if (s->initialized) {
+		for (i = 0; i < s->nsubs; i++)
+			if (uri_hit(s->subs[i], &h))
+				notify_updated(s, s->subs[i]);
+		if (list_changed)
+			mcp_notify(s, "notifications/resources/list_changed",
+				   NULL);
+	}
+	mcp_listen_notify(s, list_changed, uri_hit, &h);
 out_free:
-	for (i = 0; i < nchanged; i++)
-		free(changed[i]);
-	free(changed);
+	for (i = 0; i < h.nchanged; i++)
+		free(h.changed[i]);
+	free(h.changed);
 }
 
 /* ---- prompts ---- */

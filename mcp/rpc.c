@@ -473,7 +473,7 @@ static cJSON *rpc_dispatch(struct mcp_req *r)
 		return mcp_req_fail(r, RPC_METHOD_NOT_FOUND,
 				    "method not found: %s", r->method);
 	res = fn(r);
-	if (!res && !r->err_code && !r->cancelled)
+	if (!res && !r->err_code && !r->cancelled && !r->deferred)
 		mcp_req_fail(r, RPC_INTERNAL_ERROR, "internal error");
 	if (res && r->modern &&
 	    !cJSON_GetObjectItemCaseSensitive(res, "resultType"))
@@ -481,13 +481,17 @@ static cJSON *rpc_dispatch(struct mcp_req *r)
 	return res;
 }
 
-static void rpc_notification(struct mcp_server *s, const char *method)
+static void rpc_notification(struct mcp_server *s, const char *method,
+			     const cJSON *params)
 {
-	(void)s;
 	if (!strcmp(method, "notifications/initialized"))
 		mcp_log(MCP_LOG_DEBUG, "client initialized");
-	/* Cancellations of finished requests and unknown notifications
-	 * need nothing: a notification is never answered. */
+	/* The cancel of an open listen stream ends it; cancellations of
+	 * finished requests and unknown notifications need nothing: a
+	 * notification is never answered. */
+	if (!strcmp(method, "notifications/cancelled") && cJSON_IsObject(params))
+		mcp_listen_cancel(s, cJSON_GetObjectItemCaseSensitive(params,
+								      "requestId"));
 }
 
 /* The id to echo: strings as they are, integers from their raw text. */
@@ -556,7 +560,8 @@ static cJSON *rpc_message(struct mcp_server *s, cJSON *msg, const char *raw,
 				 "invalid request: method must be a string",
 				 NULL);
 	if (!id) {
-		rpc_notification(s, method->valuestring);
+		rpc_notification(s, method->valuestring,
+				 cJSON_GetObjectItemCaseSensitive(msg, "params"));
 		return NULL;
 	}
 	if (!idcopy)
@@ -575,6 +580,12 @@ static cJSON *rpc_message(struct mcp_server *s, cJSON *msg, const char *raw,
 				 "invalid params: params must be an object",
 				 NULL);
 	res = rpc_dispatch(&r);
+	if (r.deferred) {
+		/* the stream owns a copy of the id; its answer comes later */
+		cJSON_Delete(res);
+		cJSON_Delete(idcopy);
+		return NULL;
+	}
 	if (r.cancelled) {
 		mcp_log(MCP_LOG_INFO, "request cancelled: %s", r.method);
 		cJSON_Delete(res);

@@ -44,16 +44,16 @@ cJSON *mcp_capabilities(const char *version)
 	if (!caps)
 		return NULL;
 	/*
-	 * Change notifications reach a client only through a handshake
-	 * session; subscriptions/listen of 2026-07-28 is not implemented,
-	 * so stateless clients are promised none.
+	 * A handshake session gets resource subscriptions and list
+	 * changes unsolicited; a 2026-07-28 client gets the same through
+	 * subscriptions/listen.  The tool list never changes at run time,
+	 * so stateless clients are not promised tool list changes.
 	 */
 	o = cJSON_AddObjectToObject(caps, "tools");
 	cJSON_AddBoolToObject(o, "listChanged", !modern);
 	o = cJSON_AddObjectToObject(caps, "resources");
-	if (!modern)
-		cJSON_AddBoolToObject(o, "subscribe", 1);
-	cJSON_AddBoolToObject(o, "listChanged", !modern);
+	cJSON_AddBoolToObject(o, "subscribe", 1);
+	cJSON_AddBoolToObject(o, "listChanged", 1);
 	o = cJSON_AddObjectToObject(caps, "prompts");
 	cJSON_AddBoolToObject(o, "listChanged", 0);
 	if (!modern)
@@ -175,6 +175,7 @@ static const struct {
 	{ "prompts/list", mcp_prompts_list, 0 },
 	{ "prompts/get", mcp_prompts_get, 0 },
 	{ "completion/complete", mcp_completion, 0 },
+	{ "subscriptions/listen", mcp_subscriptions_listen, 0 },
 };
 
 mcp_method_fn mcp_method_lookup(const char *method, int *legacy_only)
@@ -401,6 +402,7 @@ int mcp_server_main(int argc, char **argv)
 		mcp_log(MCP_LOG_INFO, "stopping on signal %d",
 			(int)stop_signal);
 
+	mcp_listen_close_all(&s);
 	mcp_watch_stop(&s);
 	hbuf_release(&s.in);
 	store_free(s.st);

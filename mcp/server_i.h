@@ -5,7 +5,9 @@
  * ppoll() on stdin and an inotify descriptor, frames input lines
  * (rpc.c), dispatches each request to a method handler and writes exactly
  * one response per request.  Handlers live in server.c (lifecycle,
- * utilities), tools*.c and resource.c (resources, prompts, completion).
+ * utilities), tools.c and tool_*.c, resource.c (resources, prompts,
+ * completion) and listen.c (subscriptions/listen, whose response is
+ * deferred until the stream ends).
  *
  * A handler returns the result object, or NULL after mcp_req_fail() for
  * a JSON-RPC error.  The envelope is built in one place (rpc.c), so every
@@ -61,6 +63,20 @@ enum mcp_level {
 	MCP_LOG_OFF,
 };
 
+/*
+ * One subscriptions/listen stream (2026-07-28): the request stays open,
+ * its notifications carry its id in _meta, and it ends with a result on
+ * shutdown or silently when the client cancels it.
+ */
+struct mcp_listen {
+	cJSON *id;		/* the listen request's id, echoed as given */
+	int resources_list;	/* resourcesListChanged was asked for */
+	char **uris;		/* resourceSubscriptions */
+	size_t nuris;
+};
+
+#define MCP_META_SUBSCRIPTION "io.modelcontextprotocol/subscriptionId"
+
 struct mcp_server {
 	struct store *st;
 	int in_fd;
@@ -78,6 +94,8 @@ struct mcp_server {
 
 	char **subs;		/* subscribed resource URIs */
 	size_t nsubs;
+	struct mcp_listen *listens;	/* open subscriptions/listen streams */
+	size_t nlistens;
 	int inotify_fd;
 	int wd_base;
 	int wd_personas;
@@ -96,6 +114,7 @@ struct mcp_req {
 	double progress;
 	size_t line_end;	/* offset in srv->in after this request */
 	int cancelled;
+	int deferred;		/* answered later (a listen stream) */
 
 	int err_code;		/* set by mcp_req_fail() */
 	char err_msg[512];
@@ -133,10 +152,7 @@ void mcp_list_decorate(struct mcp_req *r, cJSON *result);
 /* json_yaml.c */
 cJSON *json_from_hnode(const struct hnode *n);
 struct hnode *hnode_from_json(const cJSON *j);
-int hnode_set_path(struct hnode *root, const char *path, struct hnode *value,
-		   char *why, size_t whylen);
 struct hnode *hnode_get_path(const struct hnode *root, const char *path);
-struct hnode *hnode_take_path(struct hnode *root, const char *path);
 const char *json_str(const cJSON *obj, const char *key);
 
 /* tools.c */
@@ -168,6 +184,20 @@ int tool_get_snapshot(struct mcp_req *r, const cJSON *args,
 int tool_diff(struct mcp_req *r, const cJSON *args, struct mcp_toolres *o);
 int mcp_git_file_at(struct store *st, const char *rev, const char *path,
 		    struct hbuf *out, char *why, size_t whylen);
+
+/* tool_revert.c: revert commits and commit direct edits */
+int tool_revert_learning(struct mcp_req *r, const cJSON *args,
+			 struct mcp_toolres *o);
+int tool_commit_changes(struct mcp_req *r, const cJSON *args,
+			struct mcp_toolres *o);
+
+/* listen.c */
+cJSON *mcp_subscriptions_listen(struct mcp_req *r);
+int mcp_listen_cancel(struct mcp_server *s, const cJSON *request_id);
+void mcp_listen_notify(struct mcp_server *s, int list_changed,
+		       int (*hit)(const char *uri, void *arg), void *arg);
+void mcp_listen_close_all(struct mcp_server *s);
+int mcp_uri_subscribable(const char *uri);
 
 /* resource.c */
 cJSON *mcp_resources_list(struct mcp_req *r);

@@ -3,8 +3,11 @@
  * tools/list and tools/call, and the tools that read and change the
  * configuration.  History tools are in tool_git.c.
  *
- * Every change goes through store_write()/store_delete() with the face
- * "mcp TOOL", so the commit message names the tool.  A failure is a tool
+ * Every change goes through store_write(), store_write_many() or
+ * store_delete() with the face "mcp TOOL", so the commit message names
+ * the tool.  Edits of existing files splice the new value into the
+ * file's bytes (yaml_edit.h), so hand-written comments and layout stay.
+ * revert_learning and commit_changes are in tool_revert.c.  A failure is a tool
  * result with isError and a message that says what to fix; only a
  * malformed call (unknown tool, arguments not an object) is a JSON-RPC
  * error.
@@ -20,6 +23,7 @@
 
 #include "helios/merge.h"
 #include "helios/validate.h"
+#include "helios/yaml_edit.h"
 
 #define TOOLS_PAGE 8
 #define SEARCH_MAX_MATCHES 100
@@ -190,32 +194,19 @@ int mcp_merged(struct store *st, const char *persona, struct hnode **base,
 	return rc;
 }
 
-/*
- * Render doc and store it as relpath in one commit named after the tool.
- * NEEDSWORK: the file is re-emitted from the parsed tree, so comments and
- * hand formatting of the whole file are lost on every tool edit; keeping
- * them needs an in-place edit of the source bytes.
- */
-static int write_doc(struct mcp_req *r, const char *relpath,
-		     const struct hnode *doc, const char *tool,
-		     struct mcp_toolres *o, char commit[41])
+/* Store bytes as relpath in one commit named after the tool. */
+static int write_bytes(struct mcp_req *r, const char *relpath,
+		       const struct hbuf *out, const char *tool,
+		       struct mcp_toolres *o, char commit[41])
 {
 	struct helios_error err = { 0 };
 	struct hdiag_list diags;
-	struct hbuf out;
 	char face[64], why[1536];
 	int rc;
 
-	hbuf_init(&out, HBUF_MAX_DEFAULT);
 	hdiag_list_init(&diags);
 	snprintf(face, sizeof(face), "mcp %s", tool);
-	rc = hyaml_emit(doc, &out);
-	if (rc) {
-		rc = mcp_tool_fail(o, "cannot render %s: the result is too large or too deep",
-				   relpath);
-		goto out_release;
-	}
-	rc = store_write(r->srv->st, relpath, hbuf_str(&out), out.len, face,
+	rc = store_write(r->srv->st, relpath, hbuf_str(out), out->len, face,
 			 &diags, &err);
 	if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
 		diags_join(&diags, why, sizeof(why));
@@ -233,7 +224,61 @@ static int write_doc(struct mcp_req *r, const char *relpath,
 	mcp_log_client(r, MCP_LOG_INFO, tool, relpath);
 out_release:
 	hdiag_list_release(&diags);
+	return rc;
+}
+
+/* Render a whole new document (a new file has no layout to keep). */
+static int write_doc(struct mcp_req *r, const char *relpath,
+		     const struct hnode *doc, const char *tool,
+		     struct mcp_toolres *o, char commit[41])
+{
+	struct hbuf out;
+	int rc;
+
+	hbuf_init(&out, HBUF_MAX_DEFAULT);
+	rc = hyaml_emit(doc, &out);
+	if (rc)
+		rc = mcp_tool_fail(o, "cannot render %s: the result is too large or too deep",
+				   relpath);
+	else
+		rc = write_bytes(r, relpath, &out, tool, o, commit);
 	hbuf_release(&out);
+	return rc;
+}
+
+/*
+ * Set a dotted key of an existing file to v by editing its bytes in
+ * place, so comments, key order and layout elsewhere survive; then
+ * validate and commit.
+ */
+static int edit_and_write(struct mcp_req *r, const char *relpath,
+			  const char *key, const struct hnode *v,
+			  const char *tool, struct mcp_toolres *o,
+			  char commit[41])
+{
+	struct helios_error err = { 0 };
+	struct hnode *doc = NULL;
+	struct hbuf raw, out;
+	char why[1024];
+	int rc;
+
+	hbuf_init(&raw, HBUF_MAX_DEFAULT);
+	hbuf_init(&out, HBUF_MAX_DEFAULT);
+	rc = mcp_load_doc(r->srv->st, relpath, &doc, &raw, why, sizeof(why));
+	hnode_free(doc);
+	if (rc) {
+		rc = mcp_tool_fail(o, "%s cannot be edited: %s", relpath, why);
+		goto out_release;
+	}
+	rc = hyaml_edit_set(hbuf_str(&raw), raw.len, key, v, &out, &err);
+	if (rc) {
+		rc = mcp_tool_fail(o, "cannot set '%s': %s", key, err.msg);
+		goto out_release;
+	}
+	rc = write_bytes(r, relpath, &out, tool, o, commit);
+out_release:
+	hbuf_release(&out);
+	hbuf_release(&raw);
 	return rc;
 }
 
@@ -582,27 +627,17 @@ static int set_and_write(struct mcp_req *r, const char *relpath,
 			 const char *key, const cJSON *value, const char *tool,
 			 struct mcp_toolres *o)
 {
-	struct hnode *doc = NULL, *v;
-	char why[1024], commit[41];
+	struct hnode *v;
+	char commit[41];
 	int rc;
 
 	if (!value)
 		return mcp_tool_fail(o, "value is required (any JSON value)");
-	rc = mcp_load_doc(r->srv->st, relpath, &doc, NULL, why, sizeof(why));
-	if (rc)
-		return mcp_tool_fail(o, "%s cannot be edited: %s", relpath,
-				     why);
 	v = hnode_from_json(value);
-	if (!v) {
-		hnode_free(doc);
+	if (!v)
 		return mcp_tool_fail(o, "value cannot be stored as YAML");
-	}
-	if (hnode_set_path(doc, key, v, why, sizeof(why))) {
-		hnode_free(doc);
-		return mcp_tool_fail(o, "cannot set '%s': %s", key, why);
-	}
-	rc = write_doc(r, relpath, doc, tool, o, commit);
-	hnode_free(doc);
+	rc = edit_and_write(r, relpath, key, v, tool, o, commit);
+	hnode_free(v);
 	if (!rc)
 		report_change(o, relpath, key, value, commit);
 	return rc;
@@ -703,22 +738,15 @@ static int t_tune_weight(struct mcp_req *r, const cJSON *args,
 	if (!strcmp(param, "base_importance") &&
 	    floor(v->valuedouble) == v->valuedouble) {
 		/* keep base_importance a float so 1 stays 1.0 in YAML */
-		struct hnode *doc = NULL;
-		char why[1024], commit[41];
+		struct hnode *f = hnode_new_float(v->valuedouble);
+		char commit[41];
 
 		cJSON_Delete(value);
-		if (mcp_load_doc(r->srv->st, relpath, &doc, NULL, why,
-				 sizeof(why)))
-			return mcp_tool_fail(o, "%s cannot be edited: %s",
-					     relpath, why);
-		rc = hnode_set_path(doc, param, hnode_new_float(v->valuedouble),
-				    why, sizeof(why));
-		if (!rc)
-			rc = write_doc(r, relpath, doc, "tune_weight", o,
-				       commit);
-		else
-			rc = mcp_tool_fail(o, "cannot set %s: %s", param, why);
-		hnode_free(doc);
+		if (!f)
+			return mcp_tool_fail(o, "out of memory");
+		rc = edit_and_write(r, relpath, param, f, "tune_weight", o,
+				    commit);
+		hnode_free(f);
 		if (!rc)
 			report_change(o, relpath, param, v, commit);
 		return rc;
@@ -739,10 +767,10 @@ static int config_path(const char *config, char *out, size_t size,
 }
 
 /*
- * Move behaviors.KEY from one configuration to another.
- * NEEDSWORK: the store commits one file per change, so a move is two
- * commits (the target gains the key, then the source loses it); a crash
- * in between leaves the behavior in both files, never in neither.
+ * Move behaviors.KEY from one configuration to another in one commit:
+ * the key is cut from the source's bytes and set in the target's, both
+ * files keep their comments and layout, and store_write_many() commits
+ * the two together (a crash leaves both old or both new).
  */
 static int t_evolve_behavior(struct mcp_req *r, const cJSON *args,
 			     struct mcp_toolres *o)
@@ -750,8 +778,14 @@ static int t_evolve_behavior(struct mcp_req *r, const cJSON *args,
 	const char *from = json_str(args, "from_config");
 	const char *to = json_str(args, "to_config");
 	const char *key = json_str(args, "key");
-	struct hnode *src = NULL, *dst = NULL, *val = NULL;
-	char fpath[96], tpath[96], why[1024], c1[41], c2[41], *path = NULL;
+	struct helios_error err = { 0 };
+	struct hnode *src = NULL, *dst = NULL;
+	const struct hnode *val;
+	struct hbuf sraw, draw, sout, dout;
+	struct hdiag_list diags;
+	struct store_file files[2];
+	char fpath[96], tpath[96], why[1536], commit[41], *path = NULL;
+	char *msg = NULL;
 	cJSON *s;
 	int rc;
 
@@ -764,47 +798,79 @@ static int t_evolve_behavior(struct mcp_req *r, const cJSON *args,
 		return mcp_tool_fail(o, "from_config and to_config must differ");
 	if (asprintf(&path, "behaviors.%s", key) < 0)
 		return mcp_tool_fail(o, "out of memory");
-	rc = mcp_load_doc(r->srv->st, fpath, &src, NULL, why, sizeof(why));
+	hbuf_init(&sraw, HBUF_MAX_DEFAULT);
+	hbuf_init(&draw, HBUF_MAX_DEFAULT);
+	hbuf_init(&sout, HBUF_MAX_DEFAULT);
+	hbuf_init(&dout, HBUF_MAX_DEFAULT);
+	hdiag_list_init(&diags);
+	rc = mcp_load_doc(r->srv->st, fpath, &src, &sraw, why, sizeof(why));
 	if (rc == HELIOS_ENOTFOUND)
-		rc = load_persona(r, from, &src, NULL, o);
+		rc = load_persona(r, from, &src, &sraw, o);
 	else if (rc)
 		rc = mcp_tool_fail(o, "%s cannot be used: %s", fpath, why);
 	if (rc)
 		goto out_free;
-	rc = mcp_load_doc(r->srv->st, tpath, &dst, NULL, why, sizeof(why));
+	rc = mcp_load_doc(r->srv->st, tpath, &dst, &draw, why, sizeof(why));
 	if (rc == HELIOS_ENOTFOUND)
-		rc = load_persona(r, to, &dst, NULL, o);
+		rc = load_persona(r, to, &dst, &draw, o);
 	else if (rc)
 		rc = mcp_tool_fail(o, "%s cannot be used: %s", tpath, why);
 	if (rc)
 		goto out_free;
-	val = hnode_take_path(src, path);
+	val = hnode_get_path(src, path);
 	if (!val) {
 		rc = mcp_tool_fail(o, "%s has no behavior '%s'", fpath, key);
 		goto out_free;
 	}
-	rc = hnode_set_path(dst, path, hnode_clone(val), why, sizeof(why));
-	if (rc) {
-		rc = mcp_tool_fail(o, "cannot set '%s' in %s: %s", path, tpath,
-				   why);
+	if (hyaml_edit_remove(hbuf_str(&sraw), sraw.len, path, &sout, &err)) {
+		rc = mcp_tool_fail(o, "cannot remove '%s' from %s: %s", path,
+				   fpath, err.msg);
 		goto out_free;
 	}
-	rc = write_doc(r, tpath, dst, "evolve_behavior", o, c1);
-	if (!rc)
-		rc = write_doc(r, fpath, src, "evolve_behavior", o, c2);
-	if (rc)
+	if (hyaml_edit_set(hbuf_str(&draw), draw.len, path, val, &dout,
+			   &err)) {
+		rc = mcp_tool_fail(o, "cannot set '%s' in %s: %s", path, tpath,
+				   err.msg);
 		goto out_free;
+	}
+	files[0] = (struct store_file){ tpath, hbuf_str(&dout), dout.len };
+	files[1] = (struct store_file){ fpath, hbuf_str(&sout), sout.len };
+	if (asprintf(&msg, "evolve %s from %s to %s", path, fpath, tpath) < 0) {
+		msg = NULL;
+		rc = mcp_tool_fail(o, "out of memory");
+		goto out_free;
+	}
+	rc = store_write_many(r->srv->st, files, 2, msg, "mcp evolve_behavior",
+			      &diags, &err);
+	if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
+		diags_join(&diags, why, sizeof(why));
+		rc = mcp_tool_fail(o, "the move would make a file invalid, so nothing "
+				   "was written: %s", why[0] ? why : err.msg);
+		goto out_free;
+	}
+	if (rc) {
+		rc = mcp_tool_fail(o, "cannot move %s: %s", path, err.msg);
+		goto out_free;
+	}
+	if (store_head(r->srv->st, commit, &err))
+		snprintf(commit, sizeof(commit), "unknown");
+	mcp_log_client(r, MCP_LOG_INFO, "evolve_behavior", msg);
 	s = structured_new(o);
 	cJSON_AddStringToObject(s, "key", path);
 	cJSON_AddStringToObject(s, "from", fpath);
 	cJSON_AddStringToObject(s, "to", tpath);
 	cJSON_AddItemToObject(s, "value", json_from_hnode(val));
-	cJSON_AddStringToObject(s, "commit", c2);
+	cJSON_AddStringToObject(s, "commit", commit);
 	hbuf_addf(&o->text, "moved %s from %s to %s (commit %.12s)\n", path,
-		  fpath, tpath, c2);
+		  fpath, tpath, commit);
 out_free:
+	free(msg);
 	free(path);
-	hnode_free(val);
+	hdiag_list_release(&diags);
+	hbuf_release(&dout);
+	hbuf_release(&sout);
+	hbuf_release(&draw);
+	hbuf_release(&sraw);
 	hnode_free(src);
 	hnode_free(dst);
 	return rc;
@@ -1061,7 +1127,7 @@ static const struct mcp_tool tools[] = {
 		"update_preference", "Set a base preference",
 		"Set a value in the base identity at DOMAIN.KEY (KEY may be dotted, e.g. "
 		"domain \"behaviors\", key \"communication_style.tone\"). The file is "
-		"validated and committed; comments in the file are not kept.",
+		"validated and committed; the file's comments, key order and layout are kept.",
 		"{\"type\":\"object\",\"properties\":{\"domain\":{\"type\":\"string\",\"minLength"
 		"\":1},"
 		"\"key\":{\"type\":\"string\",\"minLength\":1},\"value\":{}},"
@@ -1071,7 +1137,7 @@ static const struct mcp_tool tools[] = {
 	{
 		"learn_behavior", "Teach a persona a behavior",
 		"Set behaviors.KEY in a persona (KEY may be dotted). The file is validated "
-		"and committed; comments in the file are not kept.",
+		"and committed; the file's comments, key order and layout are kept.",
 		"{\"type\":\"object\",\"properties\":{\"persona\":" PERSONA_NAME_SCHEMA ","
 		"\"key\":{\"type\":\"string\",\"minLength\":1},\"value\":{}},"
 		"\"required\":[\"persona\",\"key\",\"value\"],\"additionalProperties\":false}",
@@ -1091,7 +1157,7 @@ static const struct mcp_tool tools[] = {
 	{
 		"evolve_behavior", "Move a behavior",
 		"Move behaviors.KEY from one configuration to another (\"base\" or a persona "
-		"name). Two commits: the target gains the key, then the source loses it.",
+		"name) in one commit; both files keep their comments and layout.",
 		"{\"type\":\"object\",\"properties\":{\"from_config\":{\"type\":\"string\"},"
 		"\"to_config\":{\"type\":\"string\"},\"key\":{\"type\":\"string\",\"minLength\":1"
 		"}},"
@@ -1139,6 +1205,34 @@ static const struct mcp_tool tools[] = {
 		"\"revision\":{\"type\":\"string\"},\"commit\":{\"type\":\"string\"}},"
 		"\"required\":[\"path\",\"revision\",\"commit\"]}",
 		HINT_DESTRUCTIVE | HINT_IDEMPOTENT, t_restore,
+	},
+	{
+		"revert_learning", "Undo recent changes",
+		"Undo the last commits_back commits (1-10), newest first, each as a new "
+		"revert commit; history is never rewritten. Refused, with nothing "
+		"changed, when a revert would conflict with a later change, make a file "
+		"invalid, or overwrite uncommitted edits.",
+		"{\"type\":\"object\",\"properties\":{\"commits_back\":{\"type\":\"integer\","
+		"\"minimum\":1,\"maximum\":10}},"
+		"\"required\":[\"commits_back\"],\"additionalProperties\":false}",
+		"{\"type\":\"object\",\"properties\":{\"reverted\":{\"type\":\"array\","
+		"\"items\":{\"type\":\"string\"}},\"commits\":{\"type\":\"array\","
+		"\"items\":{\"type\":\"string\"}}},\"required\":[\"reverted\",\"commits\"]}",
+		HINT_DESTRUCTIVE, tool_revert_learning,
+	},
+	{
+		"commit_changes", "Commit direct edits",
+		"Validate and commit, in one commit with the given message, the "
+		"configuration files edited directly in the store (outside Helios). A "
+		"no-op when nothing changed; refused, with nothing committed, when a "
+		"file is invalid.",
+		"{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\","
+		"\"minLength\":1,\"maxLength\":1000}},"
+		"\"required\":[\"message\"],\"additionalProperties\":false}",
+		"{\"type\":\"object\",\"properties\":{\"committed\":{\"type\":\"boolean\"},"
+		"\"commit\":{\"type\":\"string\"},\"files\":{\"type\":\"array\","
+		"\"items\":{\"type\":\"string\"}}},\"required\":[\"committed\",\"files\"]}",
+		HINT_IDEMPOTENT, tool_commit_changes,
 	},
 };
 

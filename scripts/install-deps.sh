@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config git
 	  libyaml-dev libgit2-dev libfuse3-dev fuse3 libcjson-dev)
 if [ "${1:-}" = "--test" ]; then
-	packages+=(vim nano attr strace nodejs npm)
+	packages+=(vim nano tmux emacs-nox attr strace nodejs npm clang libclang-rt-14-dev python3)
 fi
 
 missing=()

@@ -16,7 +16,7 @@ cmake -S "$top" -B "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$top/build" -j"$jobs"
 
 cmake -S "$top" -B "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug \
-	-DHELIOS_SANITIZE=ON >/dev/null
+	-DHELIOS_SANITIZE=ON -DHELIOS_FAULT_INJECTION=ON >/dev/null
 cmake --build "$top/build-asan" -j"$jobs"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

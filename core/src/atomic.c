@@ -2,6 +2,7 @@
  * atomic.c - replace a file through a temporary file beside it.
  */
 #include "atomic_i.h"
+#include "helios/fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,7 +75,8 @@ int atomic_begin(struct atomic_file *af, const char *target,
 		af->tmp_path = NULL;
 		goto out_nomem;
 	}
-	if (stat(target, &st) == 0)
+	/* a link's target is not ours: its mode must not leak in */
+	if (lstat(target, &st) == 0 && S_ISREG(st.st_mode))
 		mode = st.st_mode & 07777;
 
 	/* mkostemp opens with O_CREAT|O_EXCL and mode 0600 */
@@ -145,6 +147,7 @@ int atomic_commit(struct atomic_file *af, struct helios_error *err)
 	const char *what = "write";
 	int rc;
 
+	fault_point("tmp-written");
 	if (!saverr && fsync(af->fd) < 0) {
 		saverr = errno;
 		what = "fsync";
@@ -154,6 +157,7 @@ int atomic_commit(struct atomic_file *af, struct helios_error *err)
 		what = "close";
 	}
 	af->fd = -1;
+	fault_point("tmp-fsynced");
 	if (!saverr && rename(af->tmp_path, af->target) < 0) {
 		saverr = errno;
 		what = "rename";
@@ -167,7 +171,9 @@ int atomic_commit(struct atomic_file *af, struct helios_error *err)
 		return HELIOS_EIO;
 	}
 
+	fault_point("renamed");
 	rc = atomic_fsync_parent(af->target, err);
+	fault_point("dir-fsynced");
 	atomic_release(af);
 	return rc;
 }

@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "atomic_i.h"
+#include "helios/fault.h"
 #include "store_i.h"
+#include "store_maint_i.h"
 
 #define STORE_FILE_MODE 0600
 #define STORE_DIR_MODE 0700
@@ -59,6 +61,11 @@ static const char default_gitignore[] =
 	"/" STORE_RUNTIME_DIR "/\n"
 	ATOMIC_TMP_PREFIX "*\n";
 
+const char *store__default_base(void)
+{
+	return default_base;
+}
+
 char *store__path(const struct store *st, const char *rel)
 {
 	char *p;
@@ -75,10 +82,15 @@ int store__read_file(const char *path, struct hbuf *out,
 	ssize_t n;
 	int fd, rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a link could lead out of the store: never follow one */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT)
 		return helios_error_set(err, HELIOS_ENOTFOUND,
 					"'%s' does not exist", path);
+	if (fd < 0 && errno == ELOOP)	/* as if absent; a save replaces it */
+		return helios_error_set(err, HELIOS_ENOTFOUND,
+					"'%s' is a symbolic link; not followed",
+					path);
 	if (fd < 0)
 		return helios_error_sys(err, errno, "cannot open '%s'", path);
 	for (;;) {
@@ -476,7 +488,9 @@ int store_open(const char *dir, unsigned flags, struct store **out,
 	if (rc)
 		goto out_free;
 
-	rc = open_or_bootstrap(st, flags, err);
+	rc = store_migrate__on_open(st, report, err);
+	if (!rc)
+		rc = open_or_bootstrap(st, flags, err);
 	if (!rc)
 		rc = store_recover__run(st, report, err);
 	if (rc)
@@ -583,7 +597,8 @@ static int persona_entry(int dfd, const struct dirent *de, size_t *len)
 	if (n <= 5 || strcmp(de->d_name + n - 5, ".yaml") ||
 	    hname_check_persona_file(de->d_name, NULL))
 		return 0;
-	if (fstatat(dfd, de->d_name, &sb, 0) < 0 || !S_ISREG(sb.st_mode))
+	if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(sb.st_mode))
 		return 0;
 	*len = n - 5;
 	return 1;
@@ -793,6 +808,7 @@ static int put_file(struct store *st, const char *rel, const git_oid *id,
 	rc = store_journal__write(st, &j, err);
 	if (rc)
 		goto out_free;
+	fault_point("journal-written");
 
 	/* personas/ may have been removed along with its last file */
 	dir = strrchr(path, '/');
@@ -854,6 +870,22 @@ static int write_locked(struct store *st, const char *rel, const void *buf,
 	return rc;
 }
 
+/*
+ * Take the store lock for a change and first finish whatever save a dead
+ * writer left in the journal.  On failure the lock is not held.
+ */
+static int lock_for_change(struct store *st, struct helios_error *err)
+{
+	int rc = store_lock_acquire(&st->lock, err);
+
+	if (rc)
+		return rc;
+	rc = store_recover__pending(st, err);
+	if (rc)
+		store_lock_release(&st->lock);
+	return rc;
+}
+
 int store_write(struct store *st, const char *relpath, const void *buf,
 		size_t len, const char *face, struct hdiag_list *diags,
 		struct helios_error *err)
@@ -870,7 +902,7 @@ int store_write(struct store *st, const char *relpath, const void *buf,
 	if (rc)
 		return rc;
 
-	rc = store_lock_acquire(&st->lock, err);
+	rc = lock_for_change(st, err);
 	if (rc)
 		return rc;
 	rc = write_locked(st, relpath, buf, len, face, err);
@@ -908,6 +940,7 @@ static int delete_locked(struct store *st, const char *rel, const char *face,
 	rc = store_journal__write(st, &j, err);
 	if (rc)
 		goto out_free;
+	fault_point("journal-written");
 	if (unlink(path) < 0) {
 		rc = helios_error_sys(err, errno, "cannot delete '%s'", path);
 		store_journal__clear(st);
@@ -944,7 +977,7 @@ int store_delete(struct store *st, const char *relpath, const char *face,
 	if (kind != HDOC_PERSONA)
 		return helios_error_set(err, HELIOS_ENAME,
 					"'%s' is not a persona file", relpath);
-	rc = store_lock_acquire(&st->lock, err);
+	rc = lock_for_change(st, err);
 	if (rc)
 		return rc;
 	rc = delete_locked(st, relpath, face, err);
@@ -1022,6 +1055,7 @@ static int rename_locked(struct store *st, const char *from, const char *to,
 	rc = store_journal__write(st, &j, err);
 	if (rc)
 		goto out_free;
+	fault_point("journal-written");
 	if (rename(from_path, to_path) < 0 || stat(to_path, &sb) < 0) {
 		rc = helios_error_sys(err, errno, "cannot rename '%s' to '%s'",
 				      from_path, to_path);
@@ -1055,7 +1089,7 @@ int store_rename(struct store *st, const char *from, const char *to,
 					from, to);
 	if (!strcmp(from, to))
 		return 0;
-	rc = store_lock_acquire(&st->lock, err);
+	rc = lock_for_change(st, err);
 	if (rc)
 		return rc;
 	rc = rename_locked(st, from, to, face, diags, err);

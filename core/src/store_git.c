@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "helios/fault.h"
 #include "helios/validate.h"
 
 #define STORE_FALLBACK_NAME "Helios"
@@ -249,12 +250,14 @@ static int build_tree(struct store *st, git_tree *tip,
 						changes[i].len) < 0)
 			rc = git_fail(err, "write blob for", changes[i].path);
 		git_oid_cpy(&ups[i].id, &blob_ids[i]);
+		fault_point("blob-written");
 	}
 	/* a NULL baseline (unborn branch) starts from the empty tree */
 	if (!rc && (git_tree_create_updated(&tree_id, st->repo, tip, n,
 					    ups) < 0 ||
 		    git_tree_lookup(out, st->repo, &tree_id) < 0))
 		rc = git_fail(err, "write tree for", changes[0].path);
+	fault_point("tree-written");
 	free(ups);
 	return rc;
 }
@@ -330,9 +333,42 @@ static int update_index(struct store *st, const struct store_change *changes,
 	}
 	if (!rc && git_index_write(idx) < 0)
 		rc = git_fail(err, "write index of", st->dir);
+	/* libgit2 gives a new index 0644; the store stays private */
+	if (!rc)
+		chmod(git_index_path(idx), 0600);
 out_free_index:
 	git_index_free(idx);
 	return rc;
+}
+
+/*
+ * Point refs/heads/main at id, refusing when the branch no longer points
+ * at parent (or exists although parent is NULL): a compare-and-swap, as
+ * git_commit_create() does when it updates the ref itself.
+ */
+static int move_branch(struct store *st, git_commit *parent,
+		       const git_oid *id, const char *msg,
+		       struct helios_error *err)
+{
+	git_reference *ref;
+	char *log;
+	int rc;
+
+	if (asprintf(&log, "commit%s: %s", parent ? "" : " (initial)",
+		     msg) < 0)
+		return helios_error_set(err, HELIOS_ENOMEM, "out of memory");
+	if (parent)
+		rc = git_reference_create_matching(&ref, st->repo,
+						   STORE_BRANCH_REF, id, 1,
+						   git_commit_id(parent), log);
+	else
+		rc = git_reference_create(&ref, st->repo, STORE_BRANCH_REF,
+					  id, 0, log);
+	free(log);
+	if (rc < 0)
+		return git_fail(err, "update", STORE_BRANCH_REF);
+	git_reference_free(ref);
+	return 0;
 }
 
 int store_git__commit(struct store *st, const struct store_change *changes,
@@ -360,14 +396,23 @@ int store_git__commit(struct store *st, const struct store_change *changes,
 	if (rc)
 		goto out_free_tree;
 
-	/* libgit2 refuses when the branch moved away from parent meanwhile */
-	if (git_commit_create(&commit_id, st->repo, STORE_BRANCH_REF, sig, sig,
+	/*
+	 * The commit object first, then the branch in a separate step, so
+	 * that a crash between the two can be tested (fault points).
+	 */
+	if (git_commit_create(&commit_id, st->repo, NULL, sig, sig,
 			      NULL, full_msg, tree, parent ? 1 : 0,
 			      (const git_commit **)&parent) < 0) {
 		rc = git_fail(err, "commit", msg);
 		goto out_free_sig;
 	}
+	fault_point("commit-written");
+	rc = move_branch(st, parent, &commit_id, msg, err);
+	if (rc)
+		goto out_free_sig;
+	fault_point("ref-updated");
 	rc = update_index(st, changes, n, blob_ids, err);
+	fault_point("index-written");
 out_free_sig:
 	git_signature_free(sig);
 out_free_tree:
@@ -379,4 +424,27 @@ out_free_ids:
 	free(full_msg);
 	free(blob_ids);
 	return rc;
+}
+
+int store_git__index_sync(struct store *st, const char *path,
+			  struct helios_error *err)
+{
+	struct store_change change = { .path = path };
+	git_oid work_id, head_id;
+	git_filemode_t work_mode, head_mode;
+	int exists, in_head, rc;
+
+	rc = store__working_state(st, path, &exists, &work_id, &work_mode,
+				  err);
+	if (rc)
+		return rc;
+	in_head = store__tip_state(st, path, &head_id, &head_mode, err);
+	if (in_head < 0)
+		return in_head;
+	if (in_head && (!exists || !git_oid_equal(&work_id, &head_id) ||
+			work_mode != head_mode))
+		return 0;	/* a real difference, reported elsewhere */
+	change.remove = !in_head;
+	change.mode = head_mode;
+	return update_index(st, &change, 1, &head_id, err);
 }

@@ -23,6 +23,9 @@ struct store {
 	struct store_lock lock;
 };
 
+/* The default base identity bootstrap writes (static text). */
+const char *store__default_base(void);
+
 /* malloc'd "DIR/REL"; NULL when out of memory. */
 char *store__path(const struct store *st, const char *rel);
 
@@ -95,6 +98,17 @@ int store_git__tip_config_paths(struct store *st, char ***paths,
 int store_git__commit(struct store *st, const struct store_change *changes,
 		      size_t n, const char *msg, struct helios_error *err);
 
+/*
+ * Make the index entry of path agree with the tip: after a save was
+ * interrupted between moving the branch and writing the index, the entry
+ * still holds the old blob, and a plain `git commit` would undo the save.
+ * When the working file holds the tip's blob, the entry gets it (with the
+ * file's stat data); when the tip lacks path, the entry is removed; when
+ * the working file differs from the tip, nothing is done.
+ */
+int store_git__index_sync(struct store *st, const char *path,
+			  struct helios_error *err);
+
 /* The mode a working file should have in git. */
 git_filemode_t store_git__mode_of(unsigned st_mode);
 
@@ -118,8 +132,23 @@ int store_journal__write(struct store *st, const struct store_journal *j,
 			 struct helios_error *err);
 void store_journal__clear(struct store *st);
 
+/*
+ * Finish a save that a writer which died left in the journal, with the
+ * lock held: every change runs this first, so a long-running process
+ * (the mount, the MCP server) completes a dead writer's rename before
+ * its own save replaces the journal.
+ */
+int store_recover__pending(struct store *st, struct helios_error *err);
+
 /* Recovery on open; takes the lock itself. */
 int store_recover__run(struct store *st, struct hdiag_list *report,
 		       struct helios_error *err);
+
+/*
+ * store_multi.c: finish or roll back an interrupted multi-file save (lock
+ * held).  HELIOS_ENOTFOUND when the journal is not a multi-file one.
+ */
+int store_multi__recover(struct store *st, struct hdiag_list *report,
+			 struct helios_error *err);
 
 #endif

@@ -50,6 +50,8 @@ struct frame {
 	size_t key_len;
 	unsigned key_line;
 	unsigned key_col;
+	size_t key_start;	/* byte offsets of the key's text */
+	size_t key_end;
 	struct strtab keys;	/* map: built once it has KEYTAB_MIN keys */
 	const char *label;	/* key in the parent this node sits under */
 	size_t label_len;
@@ -84,6 +86,12 @@ struct yparse {
 	size_t nodes;
 	int documents;
 	int ended;
+	const char *buf;	/* input after any BOM, for byte offsets */
+	size_t len;
+	size_t skipped;		/* BOM bytes before buf */
+	int ascii;		/* buf is all ASCII: marks are offsets */
+	size_t pos_chars;	/* cursor of byte_offset(): a character */
+	size_t pos_bytes;	/* index and its byte offset */
 };
 
 static uint64_t str_hash(const char *s, size_t len)
@@ -172,6 +180,29 @@ static unsigned mark_line(const yaml_mark_t *m)
 static unsigned mark_col(const yaml_mark_t *m)
 {
 	return (unsigned)m->column + 1;
+}
+
+/*
+ * libyaml counts mark indexes in characters; turn one into a byte offset
+ * in the whole input (BOM included).  Marks mostly move forward, so a
+ * cursor makes this linear overall.
+ */
+static size_t byte_offset(struct yparse *p, const yaml_mark_t *m)
+{
+	size_t want = m->index;
+
+	if (p->ascii)
+		return (want < p->len ? want : p->len) + p->skipped;
+	if (want < p->pos_chars)
+		p->pos_chars = p->pos_bytes = 0;
+	while (p->pos_chars < want && p->pos_bytes < p->len) {
+		p->pos_bytes++;
+		while (p->pos_bytes < p->len &&
+		       ((unsigned char)p->buf[p->pos_bytes] & 0xC0) == 0x80)
+			p->pos_bytes++;
+		p->pos_chars++;
+	}
+	return p->pos_bytes + p->skipped;
 }
 
 static struct frame *top(struct yparse *p)
@@ -386,6 +417,8 @@ static int attach(struct yparse *p, struct hnode *n)
 			pair = &map->u.map.items[map->u.map.len - 1];
 			pair->line = f->key_line;
 			pair->col = f->key_col;
+			pair->key_start = f->key_start;
+			pair->key_end = f->key_end;
 			if (f->keys.cap)
 				rc = strtab_put(&f->keys, pair->key,
 						pair->key_len,
@@ -588,6 +621,10 @@ static int on_key_scalar(struct yparse *p, const yaml_event_t *ev)
 		return key_not_string(p, &ev->start_mark,
 				      hnode_type_name(res.type), text, len);
 	rc = set_key(p, &ev->start_mark, text, len);
+	if (!rc) {
+		top(p)->key_start = byte_offset(p, &ev->start_mark);
+		top(p)->key_end = byte_offset(p, &ev->end_mark);
+	}
 	if (rc || !anchor)
 		return rc;
 
@@ -647,6 +684,8 @@ static int on_scalar(struct yparse *p, const yaml_event_t *ev)
 	n->flags = flags;
 	n->line = mark_line(&ev->start_mark);
 	n->col = mark_col(&ev->start_mark);
+	n->start = byte_offset(p, &ev->start_mark);
+	n->end = byte_offset(p, &ev->end_mark);
 
 	rc = attach(p, n);
 	if (rc || !anchor)
@@ -728,6 +767,12 @@ static int on_start(struct yparse *p, const yaml_event_t *ev,
 		return helios_error_set(p->err, HELIOS_ENOMEM, "out of memory");
 	n->line = mark_line(&ev->start_mark);
 	n->col = mark_col(&ev->start_mark);
+	n->start = n->end = byte_offset(p, &ev->start_mark);
+	if ((type == HNODE_SEQ &&
+	     ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE) ||
+	    (type == HNODE_MAP &&
+	     ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE))
+		n->flags |= HNODE_F_FLOW;
 	rc = attach(p, n);
 	if (!rc)
 		rc = push_frame(p, n);
@@ -739,10 +784,29 @@ static int on_start(struct yparse *p, const yaml_event_t *ev,
 	return rc;
 }
 
-static void on_end(struct yparse *p)
+/* Where a collection's text ends: its closing bracket, or last child. */
+static void set_end(struct yparse *p, struct hnode *n, const yaml_event_t *ev)
+{
+	const struct hnode *last = NULL;
+
+	if (n->flags & HNODE_F_FLOW) {
+		n->end = byte_offset(p, &ev->end_mark);
+		return;
+	}
+	if (n->type == HNODE_SEQ && n->u.seq.len)
+		last = n->u.seq.items[n->u.seq.len - 1];
+	else if (n->type == HNODE_MAP && n->u.map.len)
+		last = n->u.map.items[n->u.map.len - 1].value;
+	if (last && last->end > n->end)
+		n->end = last->end;
+}
+
+static void on_end(struct yparse *p, const yaml_event_t *ev)
 {
 	struct frame *f = top(p);
 	unsigned height = f->height + 1;
+
+	set_end(p, f->node, ev);
 
 	if (f->anchor != SIZE_MAX) {
 		struct anchor *a = &p->anchors[f->anchor];
@@ -785,8 +849,13 @@ static int on_alias(struct yparse *p, const yaml_event_t *ev)
 			return key_not_string(p, &ev->start_mark, what,
 					      NULL, 0);
 		}
-		return set_key(p, &ev->start_mark, a->node->u.s.ptr,
-			       a->node->u.s.len);
+		rc = set_key(p, &ev->start_mark, a->node->u.s.ptr,
+			     a->node->u.s.len);
+		if (!rc) {
+			top(p)->key_start = byte_offset(p, &ev->start_mark);
+			top(p)->key_end = byte_offset(p, &ev->end_mark);
+		}
+		return rc;
 	}
 
 	if (a->count > p->lim.max_nodes - p->nodes)
@@ -802,6 +871,9 @@ static int on_alias(struct yparse *p, const yaml_event_t *ev)
 		return helios_error_set(p->err, HELIOS_ENOMEM, "out of memory");
 	copy->line = mark_line(&ev->start_mark);
 	copy->col = mark_col(&ev->start_mark);
+	copy->flags |= HNODE_F_ALIAS;
+	copy->start = byte_offset(p, &ev->start_mark);
+	copy->end = byte_offset(p, &ev->end_mark);
 	p->nodes += a->count;
 	rc = attach(p, copy);
 	if (!rc)
@@ -894,7 +966,7 @@ static int on_event(struct yparse *p, const yaml_event_t *ev)
 		return on_start(p, ev, HNODE_MAP);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
-		on_end(p);
+		on_end(p, ev);
 		return 0;
 	default:
 		return 0;
@@ -950,7 +1022,7 @@ int hyaml_parse(const char *buf, size_t len, const struct hyaml_limits *lim,
 	struct yparse p;
 	const char *nul;
 	unsigned line, col;
-	size_t skipped = 0;
+	size_t skipped = 0, i;
 	int rc;
 
 	*out = NULL;
@@ -980,6 +1052,12 @@ int hyaml_parse(const char *buf, size_t len, const struct hyaml_limits *lim,
 				       (size_t)(nul - buf) + skipped);
 	}
 
+	p.buf = buf;
+	p.len = len;
+	p.skipped = skipped;
+	p.ascii = 1;
+	for (i = 0; i < len && p.ascii; i++)
+		p.ascii = !((unsigned char)buf[i] & 0x80);
 	rc = run_events(&p, buf, len, skipped);
 	if (!rc && !p.root) {
 		p.root = hnode_new(HNODE_NULL);

@@ -29,9 +29,14 @@ hl_fail()
 
 hl_cleanup()
 {
-	local i rc
 	HL_STATUS=$?
+	local i rc
 
+
+	# Background helpers of a failed test may still hold files open.
+	for i in $(jobs -p); do
+		[ "$i" = "${HL_PID:-}" ] || kill "$i" 2>/dev/null
+	done
 	if [ -n "${HL_PID:-}" ]; then
 		for i in 1 2 3 4 5 6 7 8 9 10; do
 			fusermount3 -u "$HL_MNT" 2>/dev/null && break
@@ -43,8 +48,11 @@ hl_cleanup()
 		done
 		if kill -0 "$HL_PID" 2>/dev/null; then
 			echo "helios-fs $HL_PID did not exit; killing it" >&2
-			kill "$HL_PID" 2>/dev/null
 			fusermount3 -uz "$HL_MNT" 2>/dev/null
+			kill "$HL_PID" 2>/dev/null
+			sleep 1
+			kill -0 "$HL_PID" 2>/dev/null && kill -9 "$HL_PID"
+			HL_STATUS=1
 		fi
 		wait "$HL_PID" 2>/dev/null
 		rc=$?
@@ -64,7 +72,8 @@ hl_cleanup()
 		done
 		HL_DAEMON_MNT=
 	fi
-	if [ -n "${HL_TMP:-}" ] && [ -d "$HL_TMP" ]; then
+	if [ -n "${HL_TMP:-}" ] && [ -d "$HL_TMP" ] && [ -z "${HL_KEEP:-}" ]
+	then
 		rm -rf -- "$HL_TMP"
 	fi
 	exit "$HL_STATUS"
@@ -104,19 +113,23 @@ hl_mount()
 {
 	local i
 
-	mkdir -p "$HL_MNT"
+	mkdir -p "$HL_MNT" 2>/dev/null
 	"$HL_BIN/helios-fs" --helios-dir "$HL_STORE" -f "$HL_MNT" \
 		2>"$HL_LOG" &
 	HL_PID=$!
-	for i in $(seq 100); do
-		[ -e "$HL_MNT/errors.log" ] && break
+	# The start-up line comes once the mount is there (a dead mount's
+	# cached entries could make errors.log look present earlier).
+	for i in $(seq 300); do
+		grep -q "serving store" "$HL_LOG" &&
+			[ -e "$HL_MNT/errors.log" ] && break
 		kill -0 "$HL_PID" 2>/dev/null || {
 			HL_PID=
 			hl_fail "helios-fs exited during start-up"
 		}
 		sleep 0.1
 	done
-	[ -e "$HL_MNT/errors.log" ] || hl_fail "mount did not appear"
+	grep -q "serving store" "$HL_LOG" && [ -e "$HL_MNT/errors.log" ] ||
+		hl_fail "mount did not appear"
 	[ -d "$HL_STORE/.git" ] || hl_fail "store was not bootstrapped"
 	hl_checkpoint
 	M=$HL_MNT
@@ -176,6 +189,18 @@ hl_persona()
 {
 	printf '# persona\nspecialization_level: %s\nbehaviors:\n  tone: %s\n' \
 		"$1" "$2"
+}
+
+# Wait (up to 2 s) for a line matching $1 in file $2; release is async.
+hl_wait_grep()
+{
+	local i
+
+	for i in $(seq 20); do
+		grep -q -- "$1" "$2" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 hl_eq()

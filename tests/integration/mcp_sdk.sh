@@ -8,13 +8,8 @@ set -u
 . "$(dirname "$0")/../mcp/lib.sh"
 
 mt_setup
-command -v node >/dev/null && command -v npm >/dev/null ||
-	{ echo "SKIP: node/npm are missing"; exit 77; }
-cd "$MT_DATA" || mt_fail "no $MT_DATA"
-if ! npm ci --no-audit --no-fund --loglevel=error >"$MT_TMP/npm.log" 2>&1; then
-	cat "$MT_TMP/npm.log"
-	mt_fail "npm ci failed"
-fi
+mt_npm
+cd "$MT_NODE" || mt_fail "no $MT_NODE"
 "$MT_MCP" serve --helios-dir "$MT_TMP/store" </dev/null >/dev/null ||
 	mt_fail "cannot bootstrap a store"
 timeout 120 node sdk_client.mjs "$MT_MCP" "$MT_TMP/store" ||

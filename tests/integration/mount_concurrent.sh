@@ -32,12 +32,18 @@ vandal()
 	done
 }
 
+# An open racing a rename over the same name can fail with ESTALE (the
+# high-level libfuse API drops the replaced node; the kernel retries the
+# open once).  That is an error the reader sees, never wrong content.
 reader()
 {
-	local r i c
+	local r i c ef="$HL_OUT/cat.$BASHPID"
 	for r in $(seq 20); do
 		for i in $(seq $N); do
-			c=$(cat "$M/personas/p$i.yaml")
+			c=$(cat "$M/personas/p$i.yaml" 2>"$ef") ||
+				grep -q "Stale file handle" "$ef" ||
+				echo "cat failed: $(cat "$ef")" >>"$HL_OUT/errors"
+			[ -z "$c" ] && continue
 			case "$c" in
 			"# persona"*"behaviors:"*"tone: v"[0-9]) ;;
 			*) echo "reader saw [$c]" >>"$HL_OUT/errors" ;;
@@ -66,8 +72,10 @@ hl_eq "commits" $((N * ROUNDS)) "$(hl_new_commits)"
 for i in $(seq $N); do
 	hl_expect_content "personas/p$i.yaml" "$(hl_persona "$i" v$ROUNDS)"
 done
-hl_eq "refusals logged" $((2 * ROUNDS)) \
-	"$(grep -c "refused save of 'personas/p[12].yaml'" "$HL_LOG")"
+hl_eq "p1 refusals logged" $ROUNDS \
+	"$(grep -c "refused save of 'personas/p1.yaml': .*:1:23:" "$HL_LOG")"
+hl_eq "p2 refusals logged" $ROUNDS \
+	"$(grep -c "refused save of 'personas/p2.yaml': .*syntax error" "$HL_LOG")"
 git -C "$S" fsck --no-progress >/dev/null 2>&1 || hl_fail "git fsck failed"
 hl_expect_clean
 hl_expect_no_strays

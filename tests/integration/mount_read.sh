@@ -6,7 +6,9 @@ hl_mount
 
 hl_eq "root listing" "base
 errors.log
-personas" "$(ls "$M")"
+merged
+personas
+snapshots" "$(ls "$M")"
 hl_eq "base listing" "identity.yaml" "$(ls "$M/base")"
 hl_eq "personas listing" "welcome.yaml" "$(ls "$M/personas")"
 

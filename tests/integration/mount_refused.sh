@@ -27,7 +27,7 @@ grep -q "warning: refused save of '$F'" "$HL_LOG" || hl_fail "not logged"
 : > "$M/$F"
 hl_expect_content "$F" "$OLD"
 hl_expect_commits
-grep -q "$F:.*empty" "$M/errors.log" || hl_fail "empty refusal not recorded"
+hl_wait_grep "$F:.*empty" "$M/errors.log" || hl_fail "empty refusal not recorded"
 
 # cp of an invalid file fails at close.
 printf 'specialization_level: true\nbehaviors: {}\n' > "$HL_OUT/bad.yaml"

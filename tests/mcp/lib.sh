@@ -5,6 +5,11 @@
 #				$HOME/tmp), EXIT trap, $MT_MCP, $MT_DATA
 #	mt_match EXP OUT	compare expected lines ("< exact", "~ regex")
 #				with output lines; prints the differences
+#	mt_npm			the pinned node clients (package-lock.json),
+#				installed with npm ci into $MT_NODE, a copy of
+#				tests/mcp private to this run, so parallel
+#				runs never share or rebuild one node_modules;
+#				skips (77) without node and npm
 
 mt_fail()
 {
@@ -84,4 +89,22 @@ mt_match()
 		bad=1
 	fi
 	return $bad
+}
+
+mt_npm()
+{
+	command -v node >/dev/null && command -v npm >/dev/null ||
+		{ echo "SKIP: node/npm are missing"; exit 77; }
+	MT_NODE=$MT_TMP/node
+	mkdir -p "$MT_NODE" || mt_fail "cannot create $MT_NODE"
+	cp "$MT_DATA"/package.json "$MT_DATA"/package-lock.json \
+		"$MT_DATA"/*.mjs "$MT_NODE"/ || mt_fail "cannot copy the clients"
+	# once more on failure: parallel runs share npm's cache
+	if ! (cd "$MT_NODE" && npm ci --no-audit --no-fund --prefer-offline \
+		--loglevel=error) >"$MT_TMP/npm.log" 2>&1 &&
+	   ! (cd "$MT_NODE" && npm ci --no-audit --no-fund --prefer-offline \
+		--loglevel=error) >>"$MT_TMP/npm.log" 2>&1; then
+		cat "$MT_TMP/npm.log"
+		mt_fail "npm ci failed"
+	fi
 }

@@ -132,6 +132,31 @@ int store_rename(struct store *st, const char *from, const char *to,
 		 const char *face, struct hdiag_list *diags,
 		 struct helios_error *err);
 
+/* One file of a change that spans several files. */
+struct store_file {
+	const char *relpath;	/* base/identity.yaml or personas/NAME.yaml */
+	const void *buf;	/* the new content; NULL deletes the file */
+	size_t len;
+};
+
+/*
+ * Change several configuration files in ONE commit "MSG (FACE)": each
+ * file is written (buf) or, for a persona, deleted (buf NULL).  Every
+ * content is validated first (nothing is touched when one fails:
+ * HELIOS_EINVAL / HELIOS_ELIMIT with the reasons in diags, which may be
+ * NULL); a path may appear once only (HELIOS_EINVAL); deleting the base
+ * is HELIOS_EPERM.  A file already holding its new state on disk is only
+ * committed, so this also commits direct edits.  When nothing differs
+ * from HEAD no commit is made and 0 is returned.
+ *
+ * The journal lists every file before the first is touched, so an
+ * interrupted save is either completed on the next open (all files hold
+ * their new state) or rolled back to HEAD (some do not): never half.
+ */
+int store_write_many(struct store *st, const struct store_file *files,
+		     size_t n, const char *msg, const char *face,
+		     struct hdiag_list *diags, struct helios_error *err);
+
 /* Full hex id of HEAD into out (41 bytes). */
 int store_head(struct store *st, char out[41], struct helios_error *err);
 

@@ -44,6 +44,8 @@ enum hnode_type {
 enum hnode_flags {
 	HNODE_F_YAML11 = 1 << 0,	/* plain scalar YAML 1.1 reads otherwise */
 	HNODE_F_QUOTED = 1 << 1,	/* scalar was quoted or block */
+	HNODE_F_FLOW = 1 << 2,		/* collection written in flow style */
+	HNODE_F_ALIAS = 1 << 3,		/* copy made by expanding an alias */
 };
 
 struct hnode;
@@ -54,6 +56,8 @@ struct hpair {
 	unsigned line;		/* position of the key */
 	unsigned col;
 	struct hnode *value;	/* never NULL */
+	size_t key_start;	/* byte offsets of the key's text in the */
+	size_t key_end;		/* parsed input (0 when built in memory) */
 };
 
 struct hnode {
@@ -61,6 +65,13 @@ struct hnode {
 	unsigned flags;
 	unsigned line;		/* 1-based; 0 for nodes built in memory */
 	unsigned col;
+	/*
+	 * Byte offsets in the parsed input: the node's text is
+	 * [start, end).  A block collection ends where its last child
+	 * ends.  Both 0 for nodes built in memory.
+	 */
+	size_t start;
+	size_t end;
 	union {
 		int b;
 		int64_t i;
