@@ -18,7 +18,9 @@
  * the overlay, the refusal record and every handle's mutable state.
  * Store calls are made with it held, which serialises saves; reads of
  * configuration files through read-only handles use pread() on a private
- * descriptor and take no lock.
+ * descriptor and take no lock.  The kernel's caches are invalidated only
+ * by the notifier thread (notify.c), which holds no lock of the daemon
+ * while it does: request handlers only queue paths for it.
  *
  * Errors: sfs_ functions that implement FUSE operations return 0 or a
  * negative errno, as libfuse expects.  Core HELIOS_E* codes become

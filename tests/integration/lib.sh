@@ -97,6 +97,9 @@ hl_setup()
 	mkdir -p "$base" || hl_fail "cannot create $base"
 	HL_TMP=$(mktemp -d "$base/helios-test.XXXXXX") ||
 		hl_fail "cannot create a temp dir in $base"
+	# Work from inside the test's own directory, so that a git command
+	# whose -C argument came out empty can never reach the source tree.
+	cd "$HL_TMP" || hl_fail "cannot enter $HL_TMP"
 	HL_PID=
 	trap hl_cleanup EXIT
 	trap 'exit 130' INT TERM HUP

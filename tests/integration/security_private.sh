@@ -5,6 +5,12 @@
 # with allow_other the kernel enforces permissions (default_permissions).
 . "${HELIOS_TEST_LIB:?HELIOS_TEST_LIB is not set}"
 
+# The other-user checks need a directory user nobody can traverse; root's
+# home (0700) is not one, so as root the test works under /var/tmp.
+if [ "$(id -u)" = 0 ] && [ -z "${HELIOS_TEST_TMP:-}" ]; then
+	export HELIOS_TEST_TMP=/var/tmp/helios-tests
+	mkdir -p "$HELIOS_TEST_TMP" && chmod 711 "$HELIOS_TEST_TMP"
+fi
 hl_setup
 BIN=$HL_BIN/helios-mcp
 S=$HL_STORE
