@@ -11,9 +11,40 @@
 #include "sfs_i.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/*
+ * Every handle is on the live list until it is freed, so that the ones
+ * still open when the filesystem goes away (the kernel sends no RELEASE
+ * for them after an unmount) are freed by sfs_handles_free_all().
+ */
+static struct sfs_handle *live;
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void live_add(struct sfs_handle *h)
+{
+	pthread_mutex_lock(&live_mu);
+	h->live_next = live;
+	if (live)
+		live->live_prev = h;
+	live = h;
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void live_remove(struct sfs_handle *h)
+{
+	pthread_mutex_lock(&live_mu);
+	if (h->live_prev)
+		h->live_prev->live_next = h->live_next;
+	else
+		live = h->live_next;
+	if (h->live_next)
+		h->live_next->live_prev = h->live_prev;
+	pthread_mutex_unlock(&live_mu);
+}
 
 int sfs_handle_new(enum sfs_handle_kind kind, struct sfs_handle **out)
 {
@@ -21,6 +52,7 @@ int sfs_handle_new(enum sfs_handle_kind kind, struct sfs_handle **out)
 
 	if (!h)
 		return -ENOMEM;
+	live_add(h);
 	h->kind = kind;
 	h->fd = -1;
 	hbuf_init(&h->shadow, kind == SFS_H_CONFIG ? SFS_CONFIG_MAX :
@@ -95,6 +127,7 @@ void sfs_handle_free(struct sfs_handle *h)
 {
 	if (!h)
 		return;
+	live_remove(h);
 	if (h->kind == SFS_H_CONFIG && h->writable)
 		writer_remove(h);
 	if (h->fd >= 0)
@@ -107,6 +140,12 @@ void sfs_handle_free(struct sfs_handle *h)
 	hbuf_release(&h->base);
 	free(h->rel);
 	free(h);
+}
+
+void sfs_handles_free_all(void)
+{
+	while (live)
+		sfs_handle_free(live);
 }
 
 /*

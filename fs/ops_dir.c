@@ -51,6 +51,10 @@ void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 		sfs_log(LOG_ERR, "cannot start the store watcher; changes "
 			"made outside the mount show after %.0f s",
 			SFS_ATTR_TIMEOUT);
+	/* acknowledged deletes a crashed daemon did not commit */
+	sfs_lock();
+	sfs_intent_replay();
+	sfs_unlock();
 	if (sfs_deleter_start())
 		sfs_log(LOG_ERR, "cannot start the delete worker; deletes "
 			"are committed at unmount");
@@ -67,6 +71,7 @@ void sfs_destroy(void *data)
 	sfs_unlock();
 	sfs_views_stop();
 	sfs_lock();
+	sfs_handles_free_all();
 	sfs_scratch_free_all();
 	sfs_refusal_free_all();
 	sfs_unlock();
@@ -337,6 +342,12 @@ static int unlink_config(const char *rel)
 	rc = sfs_config_stat(rel, &st);
 	if (rc)
 		return rc;
+	rc = sfs_intent_delete_record(rel);
+	if (rc) {
+		sfs_log(LOG_ERR, "cannot record the delete of '%s': %s", rel,
+			strerror(-rc));
+		return rc;
+	}
 	sfs_invalidate_later(rel);
 	return sfs_hide(rel, SFS_HIDE_UNLINKED, fuse_get_context()->pid);
 }

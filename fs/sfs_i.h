@@ -136,6 +136,15 @@ int sfs_config_stat(const char *rel, struct stat *st);
 /* Read the current content of a config file in the store. */
 int sfs_config_read(const char *rel, struct hbuf *out);
 
+/*
+ * intent.c: an acknowledged rm is recorded durably before unlink()
+ * returns, forgotten when its delete is committed or cancelled, and
+ * finished by the next daemon when this one died first.
+ */
+int sfs_intent_delete_record(const char *rel);
+void sfs_intent_delete_done(const char *rel);
+void sfs_intent_replay(void);
+
 /* Call after a publish of rel landed: the overlay forgets rel. */
 void sfs_published(const char *rel);
 /* Call after a publish of rel was refused. */
@@ -243,6 +252,8 @@ struct sfs_handle {
 	unsigned has_base:1;	/* the store had the file (base valid) */
 	pid_t pid;		/* config writers: the opener */
 	struct sfs_handle *next;	/* config writers: all of them */
+	struct sfs_handle *live_prev;	/* every handle not yet freed */
+	struct sfs_handle *live_next;
 };
 
 int sfs_handle_new(enum sfs_handle_kind kind, struct sfs_handle **out);
@@ -253,6 +264,8 @@ size_t sfs_writer_pending_size(const char *rel);
 /* Log the writers with unsaved changes (at unmount).  Locked. */
 void sfs_writers_report(void);
 void sfs_handle_free(struct sfs_handle *h);
+/* Free the handles still open at unmount (no RELEASE comes).  Locked. */
+void sfs_handles_free_all(void);
 /* Remember the store's current content of h->rel as h's base.  Locked. */
 int sfs_handle_set_base(struct sfs_handle *h);
 /* Validate and commit the shadow; 0, -EINVAL, -ESTALE when the store

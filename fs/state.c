@@ -198,6 +198,8 @@ void sfs_unhide(const char *rel)
 
 	if (!o)
 		return;
+	if (o->hide == SFS_HIDE_UNLINKED)
+		sfs_intent_delete_done(rel);
 	o->hide = SFS_SHOWN;
 	over_gc(o);
 }
@@ -310,6 +312,8 @@ void sfs_published(const char *rel)
 
 	if (!o)
 		return;
+	if (o->hide == SFS_HIDE_UNLINKED)
+		sfs_intent_delete_done(rel);
 	o->hide = SFS_SHOWN;
 	o->pending = 0;
 	over_gc(o);
@@ -327,6 +331,7 @@ void sfs_refused(const char *rel)
 	if (o && o->hide == SFS_HIDE_UNLINKED) {
 		sfs_log(LOG_NOTICE, "'%s' kept: its replacement was refused",
 			rel);
+		sfs_intent_delete_done(rel);
 		o->hide = SFS_SHOWN;
 		over_gc(o);
 	}
@@ -376,6 +381,8 @@ static void commit_delete(struct sfs_over *o)
 		sfs_log(LOG_ERR, "cannot delete '%s': %s", o->rel, err.msg);
 	else
 		sfs_log(LOG_INFO, "committed delete of '%s'", o->rel);
+	/* a failed delete is logged; the record would only retry it */
+	sfs_intent_delete_done(o->rel);
 	sfs_refusal_clear(o->rel);
 	sfs_invalidate_later(o->rel);
 	o->hide = SFS_SHOWN;

@@ -23,9 +23,10 @@
  * shadow holds the whole content, computed (blob inflated, persona
  * merged) once at open; reads copy from it without any lock.
  *
- * Locking: snapshots.c has its own git repository handle and listing
- * cache under its own mutex (libgit2 objects are not thread-safe).  It
- * is never taken together with sfs_lock(), in either order.
+ * Locking: snapshots_history.c has its own git repository handle and
+ * listing cache under its own mutex (libgit2 objects are not
+ * thread-safe).  It is never taken together with sfs_lock(), in either
+ * order.
  *
  * Errors: like every FUSE operation of sfs_i.h, 0 or a negative errno.
  */
@@ -40,6 +41,8 @@
 
 /* Longest snapshot name, with its NUL ("...Z.999-" and a full id). */
 #define SFS_SNAPSHOT_NAME_MAX 72
+
+/* ---- views.c, the dispatch of view paths ---- */
 
 /* Whether a mount path is one of the views or inside one (NULL: no). */
 int sfs_view_path(const char *path);
@@ -72,7 +75,7 @@ void sfs_view_fill_root(void *buf, fuse_fill_dir_t fill);
  */
 void sfs_views_head_changed(void);
 
-/* Free the git handle and caches; from sfs_destroy(). */
+/* Free the git handle and caches; from sfs_destroy() (snapshots_history.c). */
 void sfs_views_stop(void);
 
 /* ---- snapshots.c, on the part of a path after "/snapshots" ---- */

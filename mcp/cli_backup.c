@@ -9,42 +9,12 @@
 #include "helios/maintenance.h"
 #include "helios/store.h"
 
-/* Common options; *dir is the resolved store directory. */
-static int parse(const struct cli_verb *verb, int argc, char **argv,
-		 char **dir, const char **arg)
-{
-	static const struct option longopts[] = {
-		CLI_LONGOPT_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	struct helios_error err = { 0 };
-	const char *dir_arg = NULL;
-	int c, status;
-
-	while ((c = cli_getopt(verb, argc, argv, longopts, &status)) != -1) {
-		if (c == -2)
-			return status;
-		if (c == CLI_OPT_HELIOS_DIR)
-			dir_arg = optarg;
-	}
-	*arg = optind < argc ? argv[optind++] : NULL;
-	if (optind < argc)
-		return cli_usage_error(verb, "unexpected argument '%s'",
-				       argv[optind]);
-	if (store_resolve_dir(dir_arg, dir, &err)) {
-		cli_log(CLI_LOG_ERROR, "cannot resolve the store directory: %s",
-			err.msg);
-		return CLI_EXIT_USAGE;
-	}
-	return -1;
-}
-
 static int cli_backup_run(const struct cli_verb *verb, int argc, char **argv)
 {
 	struct helios_error err = { 0 };
 	const char *dest;
 	char *dir, *path, tip[41];
-	int rc = parse(verb, argc, argv, &dir, &dest);
+	int rc = cli_parse_dir(verb, argc, argv, &dir, &dest);
 
 	if (rc >= 0)
 		return rc;
@@ -69,7 +39,7 @@ static int cli_restore_run(const struct cli_verb *verb, int argc,
 	struct helios_error err = { 0 };
 	const char *file;
 	char *dir, *aside;
-	int rc = parse(verb, argc, argv, &dir, &file);
+	int rc = cli_parse_dir(verb, argc, argv, &dir, &file);
 
 	if (rc >= 0)
 		return rc;

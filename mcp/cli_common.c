@@ -169,6 +169,56 @@ void cli_format_double(double v, char *out, size_t size)
 	snprintf(out, size, "%.17g", v);
 }
 
+/* Resolve the store directory into *dir; CLI_EXIT_USAGE when it fails. */
+static int cli_resolve_dir(const char *dir_arg, char **dir)
+{
+	struct helios_error err = { 0 };
+
+	if (store_resolve_dir(dir_arg, dir, &err)) {
+		cli_log(CLI_LOG_ERROR, "cannot resolve the store directory: %s",
+			err.msg);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_parse_options(const struct cli_verb *verb, int argc, char **argv,
+		      const char **dir_arg)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPT_COMMON,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, status;
+
+	while ((c = cli_getopt(verb, argc, argv, longopts, &status)) != -1) {
+		if (c == -2)
+			return status;
+		if (c == CLI_OPT_HELIOS_DIR)
+			*dir_arg = optarg;
+	}
+	return -1;
+}
+
+int cli_parse_dir(const struct cli_verb *verb, int argc, char **argv,
+		  char **dir, const char **arg)
+{
+	const char *dir_arg = NULL;
+	int rc;
+
+	rc = cli_parse_options(verb, argc, argv, &dir_arg);
+	if (rc >= 0)
+		return rc;
+	if (arg)
+		*arg = optind < argc ? argv[optind++] : NULL;
+	if (optind < argc)
+		return cli_usage_error(verb, "unexpected argument '%s'",
+				       argv[optind]);
+	if (cli_resolve_dir(dir_arg, dir))
+		return CLI_EXIT_USAGE;
+	return -1;
+}
+
 int cli_open_store(const char *dir_arg, struct store **out)
 {
 	struct helios_error err = { 0 };
@@ -176,12 +226,9 @@ int cli_open_store(const char *dir_arg, struct store **out)
 	char *dir = NULL;
 	int rc;
 
-	rc = store_resolve_dir(dir_arg, &dir, &err);
-	if (rc) {
-		cli_log(CLI_LOG_ERROR, "cannot resolve the store directory: %s",
-			err.msg);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cli_resolve_dir(dir_arg, &dir);
+	if (rc)
+		return rc;
 
 	hdiag_list_init(&report);
 	rc = store_open(dir, 0, out, &report, &err);

@@ -16,32 +16,15 @@ static int cli_doctor_run(const struct cli_verb *verb, int argc, char **argv)
 		[STORE_CHECK_WARN] = "warning",
 		[STORE_CHECK_FAIL] = "problem",
 	};
-	static const struct option longopts[] = {
-		CLI_LONGOPT_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	struct helios_error err = { 0 };
 	struct store_checks checks;
 	const struct store_check *it;
-	const char *dir_arg = NULL;
 	char *dir;
 	size_t i;
-	int c, rc, status;
+	int rc;
 
-	while ((c = cli_getopt(verb, argc, argv, longopts, &status)) != -1) {
-		if (c == -2)
-			return status;
-		if (c == CLI_OPT_HELIOS_DIR)
-			dir_arg = optarg;
-	}
-	if (optind < argc)
-		return cli_usage_error(verb, "unexpected argument '%s'",
-				       argv[optind]);
-	if (store_resolve_dir(dir_arg, &dir, &err)) {
-		cli_log(CLI_LOG_ERROR, "cannot resolve the store directory: %s",
-			err.msg);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cli_parse_dir(verb, argc, argv, &dir, NULL);
+	if (rc >= 0)
+		return rc;
 
 	store_checks_init(&checks);
 	rc = store_doctor(dir, &checks);

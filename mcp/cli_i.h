@@ -103,6 +103,25 @@ void cli_print_diags(const struct hdiag_list *l, int to_stdout);
 void cli_format_double(double v, char *out, size_t size);
 
 /*
+ * The options of a verb whose only option is --helios-dir: its value (if
+ * given) goes to *dir_arg, operands start at optind.  Returns -1 to go
+ * on, or the CLI_EXIT_* code to return at once (after --help, --version
+ * or a usage error, which have been reported).
+ */
+int cli_parse_options(const struct cli_verb *verb, int argc, char **argv,
+		      const char **dir_arg);
+
+/*
+ * The command line of a verb whose only option is --helios-dir: parse
+ * the options, take at most one argument into *arg (none when arg is
+ * NULL), and resolve the store directory into *dir (malloc'd, to free).
+ * Returns -1 to go on, or the CLI_EXIT_* code to return at once (after
+ * --help, --version or an error, which have been reported).
+ */
+int cli_parse_dir(const struct cli_verb *verb, int argc, char **argv,
+		  char **dir, const char **arg);
+
+/*
  * Resolve the store directory (--helios-dir, $HELIOS_DIR, ~/.helios)
  * and open the existing store there without bootstrapping it.  Recovery
  * notes go to stderr.  Returns a CLI_EXIT_* code; on CLI_EXIT_OK *out is

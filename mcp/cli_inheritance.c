@@ -160,21 +160,13 @@ static int cli_show_all(struct store *st, char **names, size_t count)
 static int cli_inheritance_run(const struct cli_verb *verb, int argc,
 			       char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPT_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir_arg = NULL;
 	struct store *st;
-	int c, status;
+	int status;
 
-	while ((c = cli_getopt(verb, argc, argv, longopts, &status)) != -1) {
-		if (c == -2)
-			return status;
-		if (c == CLI_OPT_HELIOS_DIR)
-			dir_arg = optarg;
-	}
-
+	status = cli_parse_options(verb, argc, argv, &dir_arg);
+	if (status >= 0)
+		return status;
 	status = cli_open_store(dir_arg, &st);
 	if (status)
 		return status;

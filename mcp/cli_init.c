@@ -9,33 +9,15 @@
 
 static int cli_init_run(const struct cli_verb *verb, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPT_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct helios_error err = { 0 };
 	struct hdiag_list report;
-	const char *dir_arg = NULL;
 	struct store *st;
 	char *dir;
-	int c, rc, status;
+	int rc;
 
-	while ((c = cli_getopt(verb, argc, argv, longopts, &status)) != -1) {
-		if (c == -2)
-			return status;
-		if (c == CLI_OPT_HELIOS_DIR)
-			dir_arg = optarg;
-	}
-	if (optind < argc)
-		return cli_usage_error(verb, "unexpected argument '%s'",
-				       argv[optind]);
-
-	rc = store_resolve_dir(dir_arg, &dir, &err);
-	if (rc) {
-		cli_log(CLI_LOG_ERROR, "cannot resolve the store directory: %s",
-			err.msg);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cli_parse_dir(verb, argc, argv, &dir, NULL);
+	if (rc >= 0)
+		return rc;
 
 	hdiag_list_init(&report);
 	rc = store_open(dir, STORE_OPEN_CREATE, &st, &report, &err);

@@ -12,31 +12,14 @@
 static int cli_recover_run(const struct cli_verb *verb, int argc,
 			   char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPT_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct helios_error err = { 0 };
 	struct hdiag_list report;
-	const char *dir_arg = NULL;
 	char *dir;
-	int c, rc, status;
+	int rc;
 
-	while ((c = cli_getopt(verb, argc, argv, longopts, &status)) != -1) {
-		if (c == -2)
-			return status;
-		if (c == CLI_OPT_HELIOS_DIR)
-			dir_arg = optarg;
-	}
-	if (optind < argc)
-		return cli_usage_error(verb, "unexpected argument '%s'",
-				       argv[optind]);
-	rc = store_resolve_dir(dir_arg, &dir, &err);
-	if (rc) {
-		cli_log(CLI_LOG_ERROR, "cannot resolve the store directory: %s",
-			err.msg);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cli_parse_dir(verb, argc, argv, &dir, NULL);
+	if (rc >= 0)
+		return rc;
 
 	hdiag_list_init(&report);
 	rc = store_recover(dir, &report, &err);

@@ -86,18 +86,10 @@ static int cli_write_options(const struct cli_verb *verb, int argc,
 			     char **argv, const char **dir_arg, int min,
 			     int max)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPT_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, status;
+	int rc = cli_parse_options(verb, argc, argv, dir_arg);
 
-	while ((c = cli_getopt(verb, argc, argv, longopts, &status)) != -1) {
-		if (c == -2)
-			return status;
-		if (c == CLI_OPT_HELIOS_DIR)
-			*dir_arg = optarg;
-	}
+	if (rc >= 0)
+		return rc;
 	if (argc - optind < min)
 		return cli_usage_error(verb, "missing PATH");
 	if (argc - optind > max)

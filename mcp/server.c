@@ -245,10 +245,11 @@ static int parse_args(int argc, char **argv, const char **dir)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs("usage: helios-mcp [serve] [--helios-dir DIR]\n"
 			      "Run the Model Context Protocol server on stdin/stdout.\n",
-			      stdout);
+			      stdout);	/* stdout-ok: --help, before serving */
 			return 1;
 		}
 		if (!strcmp(a, "--version")) {
+			/* stdout-ok: --version, before serving */
 			fputs("helios-mcp " HELIOS_VERSION "\n", stdout);
 			return 1;
 		}

@@ -212,7 +212,7 @@ int mcp_watch_start(struct mcp_server *s);
 void mcp_watch_handle(struct mcp_server *s);
 void mcp_watch_stop(struct mcp_server *s);
 
-/* Helpers for tools and resources (tools.c). */
+/* Helpers for tools and resources (tools_common.c). */
 int mcp_load_doc(struct store *st, const char *relpath, struct hnode **doc,
 		 struct hbuf *raw, char *why, size_t whylen);
 int mcp_merged(struct store *st, const char *persona, struct hnode **base,

@@ -9,7 +9,14 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config git
 	  libyaml-dev libgit2-dev libfuse3-dev fuse3 libcjson-dev)
 if [ "${1:-}" = "--test" ]; then
-	packages+=(vim nano tmux emacs-nox attr strace nodejs npm clang libclang-rt-14-dev python3)
+	packages+=(vim nano tmux emacs-nox attr strace clang
+		   libclang-rt-14-dev python3)
+	# The MCP client tests need node and npm.  Machines that already have
+	# a Node.js build bundling npm (NodeSource's nodejs conflicts with
+	# Debian's npm package) keep theirs; only a machine without them
+	# gets Debian's.
+	command -v node >/dev/null || packages+=(nodejs)
+	command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()

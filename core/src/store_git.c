@@ -386,6 +386,8 @@ int store_git__commit(struct store *st, const struct store_change *changes,
 		free(blob_ids);
 		return helios_error_set(err, HELIOS_ENOMEM, "out of memory");
 	}
+	/* a writer killed mid-commit may have left git's own lock files */
+	store_gitlock__clear_stale(st);
 	rc = tip_tree(st, &parent, &tip, err);
 	if (rc)
 		goto out_free_ids;

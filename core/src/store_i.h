@@ -45,6 +45,9 @@ int store__working_state(struct store *st, const char *rel, int *exists,
 int store__tip_state(struct store *st, const char *rel, git_oid *id,
 		     git_filemode_t *mode, struct helios_error *err);
 
+/* The mode of every file the store writes. */
+#define STORE_FILE_MODE 0600
+
 /* mkdir -p; new directories get mode 0700. */
 int store__make_dirs(const char *path, struct helios_error *err);
 
@@ -111,6 +114,14 @@ int store_git__index_sync(struct store *st, const char *path,
 
 /* The mode a working file should have in git. */
 git_filemode_t store_git__mode_of(unsigned st_mode);
+
+/*
+ * Remove lock files in .git (refs/heads/main.lock, index.lock, ...) that
+ * a killed writer left behind: ones no process has open and that do not
+ * go away within a second.  Call with the store lock held.  Returns how
+ * many were removed.
+ */
+int store_gitlock__clear_stale(struct store *st);
 
 /* --- store_recover.c --- */
 

@@ -4,22 +4,8 @@
 # failures (missing persona, bad name, invalid files, no store).
 set -u
 
-BIN=${HELIOS_BIN_DIR:?HELIOS_BIN_DIR must point at the build bin dir}/helios-mcp
-T=$(mktemp -d "${TMPDIR:-/tmp}/helios-cli-inherit.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-export HOME=$T/home GIT_CONFIG_NOSYSTEM=1
-unset HELIOS_DIR
-mkdir -p "$HOME"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-expect_rc() {
-	[ "$rc" -eq "$1" ] ||
-		fail "$2: exit $rc, want $1; stderr: $(cat "$T/err")"
-}
-expect_out() {
-	printf '%s' "$1" | diff -u - "$T/out" >&2 || fail "$2: stdout differs"
-}
+. "$(dirname "$0")/cli_lib.bash"
+cli_setup helios-cli-inherit
 
 S=$T/store
 "$BIN" init --helios-dir "$S" >/dev/null || fail "init"

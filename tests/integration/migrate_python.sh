@@ -5,16 +5,12 @@
 # step; a layout newer than this Helios is refused untouched.
 set -u
 
-BIN=${HELIOS_BIN_DIR:?HELIOS_BIN_DIR must point at the build bin dir}/helios-mcp
-T=$(mktemp -d "${TMPDIR:-/tmp}/helios-migrate.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-export HOME=$T/home GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=py \
-	GIT_AUTHOR_EMAIL=py@py GIT_COMMITTER_NAME=py GIT_COMMITTER_EMAIL=py@py
-unset HELIOS_DIR
-mkdir -p "$HOME"
+. "$(dirname "$0")/cli_lib.bash"
+cli_setup helios-migrate
+export GIT_AUTHOR_NAME=py GIT_AUTHOR_EMAIL=py@py GIT_COMMITTER_NAME=py \
+	GIT_COMMITTER_EMAIL=py@py
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+# Here expect_rc shows stdout as well as stderr.
 expect_rc() {
 	[ "$rc" -eq "$1" ] || fail "$2: exit $rc, want $1; out: $(cat "$T/out" \
 		"$T/err")"

@@ -1,0 +1,256 @@
+/*
+ * tools_common.c - helpers the MCP tools share: failing a call with a
+ * message, loading documents and personas, merging a persona onto the
+ * base, and committing new or edited documents under the tool's name.
+ */
+#include "tools_i.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helios/merge.h"
+#include "helios/validate.h"
+#include "helios/yaml_edit.h"
+
+int mcp_tool_fail(struct mcp_toolres *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->msg, sizeof(o->msg), fmt, ap);
+	va_end(ap);
+	return TOOL_FAIL;
+}
+
+/* Join the error diagnostics of a list into buf, separated by "; ". */
+void tools__diags_join(const struct hdiag_list *d, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->len && used + 1 < size; i++) {
+		if (d->items[i].severity != HDIAG_ERROR)
+			continue;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					 used ? "; " : "", d->items[i].text);
+	}
+}
+
+/*
+ * Read and validate a configuration file.  On success *doc is the tree
+ * (caller frees) and raw, when not NULL, holds the bytes.  On failure
+ * returns HELIOS_ENOTFOUND or another code, with the reason in why.
+ */
+int mcp_load_doc(struct store *st, const char *relpath, struct hnode **doc,
+		 struct hbuf *raw, char *why, size_t whylen)
+{
+	struct helios_error err = { 0 };
+	struct hdiag_list diags;
+	struct hbuf buf;
+	int rc;
+
+	hbuf_init(&buf, HBUF_MAX_DEFAULT);
+	rc = store_read(st, relpath, &buf, &err);
+	if (rc == HELIOS_ENOTFOUND) {
+		snprintf(why, whylen, "%s does not exist", relpath);
+		goto out_release;
+	}
+	if (rc) {
+		snprintf(why, whylen, "%s", err.msg);
+		goto out_release;
+	}
+	hdiag_list_init(&diags);
+	rc = hdoc_validate(hdoc_kind_of_path(relpath), relpath, hbuf_str(&buf),
+			   buf.len, NULL, &diags, doc);
+	if (rc)
+		tools__diags_join(&diags, why, whylen);
+	hdiag_list_release(&diags);
+	if (!rc && raw)
+		hbuf_add(raw, hbuf_str(&buf), buf.len);
+out_release:
+	hbuf_release(&buf);
+	return rc;
+}
+
+int tools__persona_path(const char *name, char *out, size_t size,
+			struct mcp_toolres *o)
+{
+	struct helios_error err = { 0 };
+
+	if (!name)
+		return mcp_tool_fail(o, "a persona name is required");
+	if (hname_check_persona(name, &err))
+		return mcp_tool_fail(o,
+				     "invalid persona name '%.64s': %s (use 1-64 letters,"
+				     " digits, '-', '_' or '.', not starting with '.')",
+				     name, err.msg);
+	snprintf(out, size, "personas/%s.yaml", name);
+	return 0;
+}
+
+/* "a, b, c" of the existing personas, for messages. */
+void tools__persona_names(struct store *st, char *buf, size_t size)
+{
+	char **names = NULL;
+	size_t n = 0, i, used = 0;
+
+	buf[0] = '\0';
+	if (store_list_personas(st, &names, &n, NULL) || !n) {
+		snprintf(buf, size, "(none)");
+		return;
+	}
+	for (i = 0; i < n && used + 1 < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					 i ? ", " : "", names[i]);
+	store_names_free(names, n);
+}
+
+/* Load a persona, turning "not found" into a message that lists others. */
+int tools__load_persona(struct mcp_req *r, const char *name,
+			struct hnode **doc, struct hbuf *raw,
+			struct mcp_toolres *o)
+{
+	char path[96], why[1024], names[1024];
+	int rc;
+
+	if (tools__persona_path(name, path, sizeof(path), o))
+		return TOOL_FAIL;
+	rc = mcp_load_doc(r->srv->st, path, doc, raw, why, sizeof(why));
+	if (rc == HELIOS_ENOTFOUND) {
+		tools__persona_names(r->srv->st, names, sizeof(names));
+		return mcp_tool_fail(o,
+				     "persona '%s' does not exist; existing personas: %s",
+				     name, names);
+	}
+	if (rc)
+		return mcp_tool_fail(o, "persona '%s' cannot be used: %s",
+				     name, why);
+	return 0;
+}
+
+int mcp_merged(struct store *st, const char *persona, struct hnode **base,
+	       struct merge_result *mr, char *why, size_t whylen)
+{
+	struct helios_error err = { 0 };
+	struct hnode *pdoc = NULL;
+	char path[96];
+	int rc;
+
+	*base = NULL;
+	if (hname_check_persona(persona, &err)) {
+		snprintf(why, whylen, "invalid persona name: %s", err.msg);
+		return HELIOS_ENAME;
+	}
+	snprintf(path, sizeof(path), "personas/%s.yaml", persona);
+	rc = mcp_load_doc(st, STORE_BASE_PATH, base, NULL, why, whylen);
+	if (rc)
+		return rc;
+	rc = mcp_load_doc(st, path, &pdoc, NULL, why, whylen);
+	if (!rc) {
+		rc = merge_documents(*base, pdoc, mr, &err);
+		if (rc)
+			snprintf(why, whylen, "%s", err.msg);
+	}
+	hnode_free(pdoc);
+	if (rc) {
+		hnode_free(*base);
+		*base = NULL;
+	}
+	return rc;
+}
+
+/* Store bytes as relpath in one commit named after the tool. */
+static int write_bytes(struct mcp_req *r, const char *relpath,
+		       const struct hbuf *out, const char *tool,
+		       struct mcp_toolres *o, char commit[41])
+{
+	struct helios_error err = { 0 };
+	struct hdiag_list diags;
+	char face[64], why[1536];
+	int rc;
+
+	hdiag_list_init(&diags);
+	snprintf(face, sizeof(face), "mcp %s", tool);
+	rc = store_write(r->srv->st, relpath, hbuf_str(out), out->len, face,
+			 &diags, &err);
+	if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
+		tools__diags_join(&diags, why, sizeof(why));
+		rc = mcp_tool_fail(o, "the change would make %s invalid, so nothing was "
+			"written: %s",
+				   relpath, why[0] ? why : err.msg);
+		goto out_release;
+	}
+	if (rc) {
+		rc = mcp_tool_fail(o, "cannot write %s: %s", relpath, err.msg);
+		goto out_release;
+	}
+	if (store_head(r->srv->st, commit, &err))
+		snprintf(commit, 41, "unknown");
+	mcp_log_client(r, MCP_LOG_INFO, tool, relpath);
+out_release:
+	hdiag_list_release(&diags);
+	return rc;
+}
+
+/* Render a whole new document (a new file has no layout to keep). */
+int tools__write_doc(struct mcp_req *r, const char *relpath,
+		     const struct hnode *doc, const char *tool,
+		     struct mcp_toolres *o, char commit[41])
+{
+	struct hbuf out;
+	int rc;
+
+	hbuf_init(&out, HBUF_MAX_DEFAULT);
+	rc = hyaml_emit(doc, &out);
+	if (rc)
+		rc = mcp_tool_fail(o, "cannot render %s: the result is too large or too deep",
+				   relpath);
+	else
+		rc = write_bytes(r, relpath, &out, tool, o, commit);
+	hbuf_release(&out);
+	return rc;
+}
+
+/*
+ * Set a dotted key of an existing file to v by editing its bytes in
+ * place, so comments, key order and layout elsewhere survive; then
+ * validate and commit.
+ */
+int tools__edit_and_write(struct mcp_req *r, const char *relpath,
+			  const char *key, const struct hnode *v,
+			  const char *tool, struct mcp_toolres *o,
+			  char commit[41])
+{
+	struct helios_error err = { 0 };
+	struct hnode *doc = NULL;
+	struct hbuf raw, out;
+	char why[1024];
+	int rc;
+
+	hbuf_init(&raw, HBUF_MAX_DEFAULT);
+	hbuf_init(&out, HBUF_MAX_DEFAULT);
+	rc = mcp_load_doc(r->srv->st, relpath, &doc, &raw, why, sizeof(why));
+	hnode_free(doc);
+	if (rc) {
+		rc = mcp_tool_fail(o, "%s cannot be edited: %s", relpath, why);
+		goto out_release;
+	}
+	rc = hyaml_edit_set(hbuf_str(&raw), raw.len, key, v, &out, &err);
+	if (rc) {
+		rc = mcp_tool_fail(o, "cannot set '%s': %s", key, err.msg);
+		goto out_release;
+	}
+	rc = write_bytes(r, relpath, &out, tool, o, commit);
+out_release:
+	hbuf_release(&out);
+	hbuf_release(&raw);
+	return rc;
+}
+
+cJSON *tools__structured_new(struct mcp_toolres *o)
+{
+	o->structured = cJSON_CreateObject();
+	return o->structured;
+}
