@@ -72,6 +72,12 @@ hl_cleanup()
 		done
 		HL_DAEMON_MNT=
 	fi
+	# A test that killed its daemon and failed before mounting again
+	# leaves a dead mount: detach it so the directory can go.
+	if [ -n "${HL_MNT:-}" ] &&
+	   grep -qF " $HL_MNT fuse.helios-fs " /proc/self/mounts; then
+		fusermount3 -u -z "$HL_MNT" 2>/dev/null
+	fi
 	if [ -n "${HL_TMP:-}" ] && [ -d "$HL_TMP" ] && [ -z "${HL_KEEP:-}" ]
 	then
 		rm -rf -- "$HL_TMP"

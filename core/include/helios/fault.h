@@ -24,7 +24,8 @@
  *
  * Point names in use (docs/write-protocol.md explains each):
  *	tmp-written, tmp-fsynced, renamed, dir-fsynced	(atomic.c)
- *	journal-written, journal-removed		(store.c)
+ *	journal-written			(store_change.c, store_multi.c)
+ *	journal-removed				(store_recover.c)
  *	blob-written, tree-written, commit-written,
  *	ref-updated, index-written			(store_git.c)
  */
