@@ -207,6 +207,9 @@ static int same_bytes(const struct hbuf *a, const struct hbuf *b)
  * Did the store change since h read its base, so that publishing the
  * shadow would silently discard that change?  A shadow that is invalid
  * anyway is left to sfs_publish() to refuse with its real reasons.
+ * NEEDSWORK: when both are true, only the validation error is reported,
+ * so a writer whose offsets came from the old file sees e.g. "contains a
+ * NUL byte" instead of "changed in the store since it was opened".
  * Returns 0 or -ESTALE (recorded as a refusal).  Locked.
  */
 static int check_base(struct sfs_handle *h)

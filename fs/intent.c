@@ -11,6 +11,10 @@
  * starting on the store finishes every delete still recorded: those are
  * the acknowledged deletes of a daemon that died before committing,
  * unless the file has changed since (another face saved it anew).
+ *
+ * NEEDSWORK: the record is replayed only when a daemon mounts the store
+ * again; until then the command line and the MCP server still see the
+ * persona that rm deleted.
  */
 #include "sfs_i.h"
 

@@ -444,6 +444,12 @@ static int rename_config_scratch(const char *from, const char *to)
 	}
 	sc->atime = st.st_atim;
 	sc->mtime = st.st_mtim;
+	/*
+	 * NEEDSWORK: a persona renamed to a name that is not configuration
+	 * (mv F F.bak, or an editor's F -> F~ whose new F never comes) is
+	 * only hidden, never committed as a delete, so after a remount F is
+	 * back in the mount and the in-memory F.bak is gone.
+	 */
 	rc = sfs_hide(from, SFS_HIDE_RENAMED, 0);
 	if (rc)
 		sfs_scratch_unlink(sc);

@@ -652,6 +652,11 @@ static int attr_target(const char *path, struct fuse_file_info *fi,
  * chmod of a config file is accepted and ignored: the store keeps the
  * file's mode (tools re-apply the mode they read, so nothing changes).
  */
+/*
+ * NEEDSWORK: chmod of a configuration file succeeds but changes nothing
+ * (only scratch files keep a mode), so `chmod 644` on a persona reports
+ * success while the file stays 0600.
+ */
 int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	struct sfs_scratch *sc;
