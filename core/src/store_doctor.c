@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,11 +411,22 @@ static void check_files(struct doctor *d)
 }
 
 /*
- * NEEDSWORK: a stale lock file inside .git (refs/heads/main.lock,
- * index.lock) left by a killed writer is not reported here; the next
- * commit removes it (store_gitlock.c), but until then doctor says all is
- * well while plain git commands refuse to run.
+ * A lock file in .git that no process holds open was left by a killed
+ * writer: Helios's next commit removes it, but plain git commands refuse
+ * to run until then.
  */
+static void check_git_locks(struct doctor *d)
+{
+	char path[PATH_MAX], fix[PATH_MAX + 16];
+
+	if (!store_gitlock__find_stale(git_repository_path(d->repo), path,
+				       sizeof(path)))
+		return;
+	snprintf(fix, sizeof(fix), "rm '%s'", path);
+	FOUND(d, STORE_CHECK_FAIL, "git", fix,
+	      "stale lock file '%s' left by a writer that was killed", path);
+}
+
 static void check_git(struct doctor *d)
 {
 	char hex[GIT_OID_HEXSZ + 1];
@@ -441,6 +453,7 @@ static void check_git(struct doctor *d)
 		FOUND(d, STORE_CHECK_WARN, "git", d->fix,
 		      "HEAD is not on branch main");
 	git_reference_free(head);
+	check_git_locks(d);
 	if (git_reference_name_to_id(&tip, d->repo, STORE_BRANCH_REF) < 0) {
 		FOUND(d, STORE_CHECK_FAIL, "git", fix_cmd(d, "recover"),
 		      "refs/heads/main is missing or broken: %s",

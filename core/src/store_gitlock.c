@@ -94,6 +94,22 @@ static int gitlock_clear_one(const char *path)
 	return unlink(path) == 0;
 }
 
+int store_gitlock__find_stale(const char *gitdir, char *path, size_t size)
+{
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(gitlock_names) / sizeof(gitlock_names[0]);
+	     i++) {
+		if ((size_t)snprintf(path, size, "%s%s", gitdir,
+				     gitlock_names[i]) >= size)
+			continue;
+		if (lstat(path, &sb) == 0 && !gitlock_is_open(path))
+			return 1;
+	}
+	return 0;
+}
+
 int store_gitlock__clear_stale(struct store *st)
 {
 	const char *gitdir = git_repository_path(st->repo);

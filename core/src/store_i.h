@@ -123,6 +123,13 @@ git_filemode_t store_git__mode_of(unsigned st_mode);
  */
 int store_gitlock__clear_stale(struct store *st);
 
+/*
+ * Is there a lock file in gitdir (with its trailing slash, as
+ * git_repository_path() gives it) that no process holds open?  1 and its
+ * path in path, else 0.  Does not wait and removes nothing.
+ */
+int store_gitlock__find_stale(const char *gitdir, char *path, size_t size);
+
 /* --- store_recover.c --- */
 
 enum store_journal_op {

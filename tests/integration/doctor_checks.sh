@@ -63,6 +63,15 @@ expect_line "problem: permissions: the store directory is open to group or other
 expect_line "    fix: chmod -R go-rwx '$S'" "perms fix"
 chmod 700 "$S"
 
+# a ref lock file a killed writer left in .git (the tester's store where
+# doctor said "all well" while every git command refused to run)
+: >"$S/.git/refs/heads/main.lock"
+run "$BIN" doctor --helios-dir "$S"
+expect_rc 1 "stale git lock"
+expect_line "problem: git: stale lock file '$S/.git/refs/heads/main.lock' left by a writer that was killed" "stale lock"
+expect_line "    fix: rm '$S/.git/refs/heads/main.lock'" "stale lock fix"
+rm "$S/.git/refs/heads/main.lock"
+
 # an old layout and a broken ref
 printf '0.9.1\n' >"$S/.helios_version"
 cp "$S/.git/refs/heads/main" "$HL_OUT/main.ref"
