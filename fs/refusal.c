@@ -165,6 +165,22 @@ const char *sfs_refusal_last(const char *rel)
 	return NULL;
 }
 
+/* Append s with control bytes as \xNN, so one refusal stays one line. */
+static int add_escaped(struct hbuf *out, const char *s)
+{
+	int rc = 0;
+
+	for (; *s && !rc; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			rc = hbuf_addf(out, "\\x%02x", c);
+		else
+			rc = hbuf_add(out, s, 1);
+	}
+	return rc;
+}
+
 static int render_one(const struct refusal *r, struct hbuf *out)
 {
 	char stamp[32];
@@ -177,8 +193,8 @@ static int render_one(const struct refusal *r, struct hbuf *out)
 		end = strchr(line, '\n');
 		if (!end)
 			end = line + strlen(line);
-		if (hbuf_addf(out, "%s %s: %.*s\n", stamp, r->rel,
-			      (int)(end - line), line))
+		if (hbuf_addf(out, "%s ", stamp) || add_escaped(out, r->rel) ||
+		    hbuf_addf(out, ": %.*s\n", (int)(end - line), line))
 			return -ENOMEM;
 		line = *end ? end + 1 : end;
 	}
