@@ -283,8 +283,11 @@ hwm=$(awk '/VmHWM|RssAnon|RssFile/ { printf "%s %s %s  ", $1, $2, $3 }' \
 	"/proc/$MOUNT_PID/status")
 smallhwm=$(awk '/VmHWM|RssAnon|RssFile/ { printf "%s %s %s  ", $1, $2, $3 }' \
 	"/proc/${pids[0]}/status")
+# One daemon per store: wait for both to exit before mounting again.
+big2pid=$MOUNT_PID
 fusermount3 -u "$work/m-big2"
 fusermount3 -u "$m"
+wait "$big2pid" "${pids[0]}" 2>/dev/null || true
 mount10=$(mount_median "$small")
 mountbig=$(mount_median "$big")
 echo
