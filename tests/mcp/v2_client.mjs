@@ -137,6 +137,12 @@ assert.equal(r.isError, undefined, r.content[0].text);
 await listChanged;
 await sub.close();
 assert.equal(await sub.closed, 'local');
+// A notification the server sent before it read the cancel is still in
+// flight (the git checkout above restores the file, and its inotify event
+// may be handled late).  One round trip after the cancel: every message
+// the server wrote before handling it has arrived once the reply has.
+r = await call('list_personas', {});
+assert.equal(r.isError, undefined, r.content[0].text);
 const count = wire.length;
 r = await call('delete_persona', { name: 'reviewer' });
 assert.equal(r.isError, undefined, r.content[0].text);
