@@ -26,15 +26,15 @@ fi
 mkdir -p "$mnt"
 "$bin/helios-fs" --helios-dir "$store" "$mnt"
 
-cat <<MSG
-
-Helios is mounted at $mnt (store: $store).
-
-  ls $mnt/personas                         the personas
-  \$EDITOR $mnt/personas/welcome.yaml       edit one; each save is a commit
-  git -C $store log --oneline               the history
-  cat $mnt/errors.log                       why a save was refused
-  $bin/helios-mcp validate --helios-dir $store
-  $bin/helios-mcp test-inheritance --helios-dir $store welcome
-  fusermount3 -u $mnt                       unmount
+printf '\nHelios is mounted at %s (store: %s).\n\n' "$mnt" "$store"
+while IFS='|' read -r cmd what; do
+	printf '  # %s\n  %s\n' "$what" "$cmd"
+done <<MSG
+ls $mnt/personas|the personas
+\$EDITOR $mnt/personas/welcome.yaml|edit one; each save is a commit
+git -C $store log --oneline|the history
+cat $mnt/errors.log|why a save was refused
+$bin/helios-mcp validate --helios-dir $store|check every file
+$bin/helios-mcp test-inheritance --helios-dir $store welcome|the merged persona
+fusermount3 -u $mnt|unmount
 MSG
