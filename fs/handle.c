@@ -142,6 +142,23 @@ void sfs_handle_free(struct sfs_handle *h)
 	free(h);
 }
 
+int sfs_handle_open_dir(const char *path, struct fuse_file_info *fi)
+{
+	struct sfs_handle *h;
+	int rc;
+
+	rc = sfs_handle_new(SFS_H_DIR, &h);
+	if (rc)
+		return rc;
+	h->rel = strdup(path);
+	if (!h->rel) {
+		sfs_handle_free(h);
+		return -ENOMEM;
+	}
+	fi->fh = (uintptr_t)h;
+	return 0;
+}
+
 void sfs_handles_free_all(void)
 {
 	while (live)

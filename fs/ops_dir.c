@@ -220,9 +220,7 @@ static int fill_store_dir(const char *dir, struct fill_ctx *c)
 /* A directory handle keeps its path: readdir gets none (nullpath_ok). */
 int sfs_opendir(const char *path, struct fuse_file_info *fi)
 {
-	struct sfs_handle *h;
 	const char *rel;
-	int rc;
 
 	if (sfs_view_path(path))
 		return sfs_view_opendir(path, fi);
@@ -235,16 +233,7 @@ int sfs_opendir(const char *path, struct fuse_file_info *fi)
 	default:
 		return -ENOTDIR;
 	}
-	rc = sfs_handle_new(SFS_H_DIR, &h);
-	if (rc)
-		return rc;
-	h->rel = strdup(path);
-	if (!h->rel) {
-		sfs_handle_free(h);
-		return -ENOMEM;
-	}
-	fi->fh = (uintptr_t)h;
-	return 0;
+	return sfs_handle_open_dir(path, fi);
 }
 
 int sfs_releasedir(const char *path, struct fuse_file_info *fi)

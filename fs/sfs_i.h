@@ -264,6 +264,8 @@ size_t sfs_writer_pending_size(const char *rel);
 /* Log the writers with unsaved changes (at unmount).  Locked. */
 void sfs_writers_report(void);
 void sfs_handle_free(struct sfs_handle *h);
+/* A directory handle remembering path (readdir gets none); into fi. */
+int sfs_handle_open_dir(const char *path, struct fuse_file_info *fi);
 /* Free the handles still open at unmount (no RELEASE comes).  Locked. */
 void sfs_handles_free_all(void);
 /* Remember the store's current content of h->rel as h's base.  Locked. */

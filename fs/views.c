@@ -77,7 +77,6 @@ int sfs_view_fgetattr(const struct sfs_handle *h, struct stat *st)
 
 int sfs_view_opendir(const char *path, struct fuse_file_info *fi)
 {
-	struct sfs_handle *h;
 	struct stat st;
 	int rc;
 
@@ -88,16 +87,7 @@ int sfs_view_opendir(const char *path, struct fuse_file_info *fi)
 		return -ENOTDIR;
 	if (fi->flags & (O_WRONLY | O_RDWR))
 		return -EROFS;
-	rc = sfs_handle_new(SFS_H_DIR, &h);
-	if (rc)
-		return rc;
-	h->rel = strdup(path);
-	if (!h->rel) {
-		sfs_handle_free(h);
-		return -ENOMEM;
-	}
-	fi->fh = (uintptr_t)h;
-	return 0;
+	return sfs_handle_open_dir(path, fi);
 }
 
 int sfs_view_readdir(const char *path, void *buf, fuse_fill_dir_t fill,

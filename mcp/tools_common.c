@@ -219,9 +219,9 @@ int tools__write_doc(struct mcp_req *r, const char *relpath,
  * validate and commit.
  */
 int tools__edit_and_write(struct mcp_req *r, const char *relpath,
-			  const char *key, const struct hnode *v,
-			  const char *tool, struct mcp_toolres *o,
-			  char commit[41])
+			  const struct hbuf *loaded, const char *key,
+			  const struct hnode *v, const char *tool,
+			  struct mcp_toolres *o, char commit[41])
 {
 	struct helios_error err = { 0 };
 	struct hnode *doc = NULL;
@@ -231,13 +231,19 @@ int tools__edit_and_write(struct mcp_req *r, const char *relpath,
 
 	hbuf_init(&raw, HBUF_MAX_DEFAULT);
 	hbuf_init(&out, HBUF_MAX_DEFAULT);
-	rc = mcp_load_doc(r->srv->st, relpath, &doc, &raw, why, sizeof(why));
-	hnode_free(doc);
-	if (rc) {
-		rc = mcp_tool_fail(o, "%s cannot be edited: %s", relpath, why);
-		goto out_release;
+	if (!loaded) {
+		rc = mcp_load_doc(r->srv->st, relpath, &doc, &raw, why,
+				  sizeof(why));
+		hnode_free(doc);
+		if (rc) {
+			rc = mcp_tool_fail(o, "%s cannot be edited: %s",
+					   relpath, why);
+			goto out_release;
+		}
+		loaded = &raw;
 	}
-	rc = hyaml_edit_set(hbuf_str(&raw), raw.len, key, v, &out, &err);
+	rc = hyaml_edit_set(hbuf_str(loaded), loaded->len, key, v, &out,
+			    &err);
 	if (rc) {
 		rc = mcp_tool_fail(o, "cannot set '%s': %s", key, err.msg);
 		goto out_release;

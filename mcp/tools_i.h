@@ -22,10 +22,15 @@ int tools__load_persona(struct mcp_req *r, const char *name,
 int tools__write_doc(struct mcp_req *r, const char *relpath,
 		     const struct hnode *doc, const char *tool,
 		     struct mcp_toolres *o, char commit[41]);
+/*
+ * Set key in relpath to v, keeping the file's layout, and commit it.
+ * loaded: relpath's validated bytes when the caller has read them
+ * already, else NULL to read them here.
+ */
 int tools__edit_and_write(struct mcp_req *r, const char *relpath,
-			  const char *key, const struct hnode *v,
-			  const char *tool, struct mcp_toolres *o,
-			  char commit[41]);
+			  const struct hbuf *loaded, const char *key,
+			  const struct hnode *v, const char *tool,
+			  struct mcp_toolres *o, char commit[41]);
 cJSON *tools__structured_new(struct mcp_toolres *o);
 
 /* tools_read.c */

@@ -46,13 +46,32 @@ static void report_change(struct mcp_toolres *o, const char *relpath,
 		  commit);
 }
 
-/* Set a dotted key in a document and commit it. */
+/*
+ * Set a dotted key of relpath to v and commit it, reporting shown as the
+ * value.  raw holds relpath's bytes when the caller has loaded them
+ * already (NULL: read them here).
+ */
 static int set_and_write(struct mcp_req *r, const char *relpath,
-			 const char *key, const cJSON *value, const char *tool,
-			 struct mcp_toolres *o)
+			 const struct hbuf *raw, const char *key,
+			 const struct hnode *v, const cJSON *shown,
+			 const char *tool, struct mcp_toolres *o)
+{
+	char commit[41];
+	int rc;
+
+	rc = tools__edit_and_write(r, relpath, raw, key, v, tool, o, commit);
+	if (!rc)
+		report_change(o, relpath, key, shown, commit);
+	return rc;
+}
+
+/* As set_and_write(), for a value given as JSON by the client. */
+static int set_json_and_write(struct mcp_req *r, const char *relpath,
+			      const struct hbuf *raw, const char *key,
+			      const cJSON *value, const char *tool,
+			      struct mcp_toolres *o)
 {
 	struct hnode *v;
-	char commit[41];
 	int rc;
 
 	if (!value)
@@ -60,10 +79,8 @@ static int set_and_write(struct mcp_req *r, const char *relpath,
 	v = hnode_from_json(value);
 	if (!v)
 		return mcp_tool_fail(o, "value cannot be stored as YAML");
-	rc = tools__edit_and_write(r, relpath, key, v, tool, o, commit);
+	rc = set_and_write(r, relpath, raw, key, v, value, tool, o);
 	hnode_free(v);
-	if (!rc)
-		report_change(o, relpath, key, value, commit);
 	return rc;
 }
 
@@ -86,9 +103,9 @@ int tool_update_preference(struct mcp_req *r, const cJSON *args,
 				     domain);
 	if (asprintf(&path, "%s.%s", domain, key) < 0)
 		return mcp_tool_fail(o, "out of memory");
-	rc = set_and_write(r, STORE_BASE_PATH, path,
-			   cJSON_GetObjectItemCaseSensitive(args, "value"),
-			   "update_preference", o);
+	rc = set_json_and_write(r, STORE_BASE_PATH, NULL, path,
+				cJSON_GetObjectItemCaseSensitive(args, "value"),
+				"update_preference", o);
 	free(path);
 	return rc;
 }
@@ -98,23 +115,30 @@ int tool_learn_behavior(struct mcp_req *r, const cJSON *args,
 {
 	const char *name = json_str(args, "persona");
 	const char *key = json_str(args, "key");
-	struct hnode *probe = NULL;
+	struct hnode *doc = NULL;
 	char relpath[96], *path;
+	struct hbuf raw;
 	int rc;
 
 	if (!key || !key[0])
 		return mcp_tool_fail(o, "key must be a non-empty dotted key under behaviors,"
 			" e.g. \"code_review.tone\"");
-	if (tools__load_persona(r, name, &probe, NULL, o))
-		return TOOL_FAIL;
-	hnode_free(probe);
+	hbuf_init(&raw, HBUF_MAX_DEFAULT);
+	rc = tools__load_persona(r, name, &doc, &raw, o);
+	hnode_free(doc);
+	if (rc)
+		goto out_release;
 	snprintf(relpath, sizeof(relpath), "personas/%s.yaml", name);
-	if (asprintf(&path, "behaviors.%s", key) < 0)
-		return mcp_tool_fail(o, "out of memory");
-	rc = set_and_write(r, relpath, path,
-			   cJSON_GetObjectItemCaseSensitive(args, "value"),
-			   "learn_behavior", o);
+	if (asprintf(&path, "behaviors.%s", key) < 0) {
+		rc = mcp_tool_fail(o, "out of memory");
+		goto out_release;
+	}
+	rc = set_json_and_write(r, relpath, &raw, path,
+				cJSON_GetObjectItemCaseSensitive(args, "value"),
+				"learn_behavior", o);
 	free(path);
+out_release:
+	hbuf_release(&raw);
 	return rc;
 }
 
@@ -124,14 +148,17 @@ int tool_tune_weight(struct mcp_req *r, const cJSON *args,
 	const char *target = json_str(args, "target");
 	const char *param = json_str(args, "parameter");
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, "value");
+	struct hnode *doc = NULL, *value;
+	const struct hbuf *loaded = NULL;
 	char relpath[96];
-	cJSON *value;
+	struct hbuf raw;
 	int rc;
 
 	if (!target || !param)
 		return mcp_tool_fail(o, "target and parameter are required strings");
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
 		return mcp_tool_fail(o, "value must be a number");
+	hbuf_init(&raw, HBUF_MAX_DEFAULT);
 	if (!strcmp(target, "base")) {
 		if (strcmp(param, "base_importance"))
 			return mcp_tool_fail(o, "the base has only base_importance to tune");
@@ -139,10 +166,9 @@ int tool_tune_weight(struct mcp_req *r, const cJSON *args,
 			return mcp_tool_fail(o, "base_importance must be from 0.0 to 1.0, got %g",
 					     v->valuedouble);
 		snprintf(relpath, sizeof(relpath), "%s", STORE_BASE_PATH);
-		value = cJSON_CreateNumber(v->valuedouble);
+		/* always a float, so 1 is written 1.0 */
+		value = hnode_new_float(v->valuedouble);
 	} else {
-		struct hnode *probe = NULL;
-
 		if (strcmp(param, "specialization_level"))
 			return mcp_tool_fail(o, "a persona has only specialization_level "
 				"to tune; use target \"base\" for base_importance");
@@ -151,32 +177,23 @@ int tool_tune_weight(struct mcp_req *r, const cJSON *args,
 			return mcp_tool_fail(o, "specialization_level must be an integer "
 				">= 1, got %g",
 					     v->valuedouble);
-		if (tools__load_persona(r, target, &probe, NULL, o))
-			return TOOL_FAIL;
-		hnode_free(probe);
+		rc = tools__load_persona(r, target, &doc, &raw, o);
+		hnode_free(doc);
+		if (rc)
+			goto out_release;
 		snprintf(relpath, sizeof(relpath), "personas/%s.yaml", target);
-		value = cJSON_CreateNumber(v->valuedouble);
+		loaded = &raw;
+		value = hnode_new_int((int64_t)v->valuedouble);
 	}
-	if (!value)
-		return mcp_tool_fail(o, "out of memory");
-	if (!strcmp(param, "base_importance") &&
-	    floor(v->valuedouble) == v->valuedouble) {
-		/* keep base_importance a float so 1 stays 1.0 in YAML */
-		struct hnode *f = hnode_new_float(v->valuedouble);
-		char commit[41];
-
-		cJSON_Delete(value);
-		if (!f)
-			return mcp_tool_fail(o, "out of memory");
-		rc = tools__edit_and_write(r, relpath, param, f,
-					   "tune_weight", o, commit);
-		hnode_free(f);
-		if (!rc)
-			report_change(o, relpath, param, v, commit);
-		return rc;
+	if (!value) {
+		rc = mcp_tool_fail(o, "out of memory");
+		goto out_release;
 	}
-	rc = set_and_write(r, relpath, param, value, "tune_weight", o);
-	cJSON_Delete(value);
+	rc = set_and_write(r, relpath, loaded, param, value, v, "tune_weight",
+			   o);
+	hnode_free(value);
+out_release:
+	hbuf_release(&raw);
 	return rc;
 }
 
