@@ -278,7 +278,8 @@ static int open_store(const char *arg, struct store **st)
 	hdiag_list_init(&report);
 	rc = store_resolve_dir(arg, &dir, &err);
 	if (!rc)
-		rc = store_open(dir, STORE_OPEN_CREATE, st, &report, &err);
+		rc = store_open(dir, STORE_OPEN_CREATE | STORE_OPEN_DEFER_GIT,
+				 st, &report, &err);
 	for (i = 0; i < report.len; i++)
 		mcp_log(MCP_LOG_WARNING, "%s", report.items[i].text);
 	if (rc)

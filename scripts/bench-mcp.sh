@@ -17,7 +17,10 @@
 #     what the reference server does for the same files
 #     (read_multiple_files of the base and the persona; read_text_file
 #     of the persona);
-#   - peak RSS (VmHWM) of the server process after the calls.
+#   - peak RSS (VmHWM) of the server process after the calls;
+#   - then one write (helios learn_behavior, which validates and commits;
+#     the reference server's write_file of the same file) and the peak
+#     RSS after it: helios-mcp starts libgit2 only for its first change.
 # Figures and the reference/helios ratios go to stdout.  Not run by ctest.
 set -euo pipefail
 
@@ -165,6 +168,18 @@ for (const [op, make] of Object.entries(ops)) {
 const status = readFileSync(`/proc/${s.child.pid}/status`, 'utf8');
 out.peak_rss_kib = Number(/VmHWM:\s+(\d+)/.exec(status)[1]);
 out.anon_rss_kib = Number(/RssAnon:\s+(\d+)/.exec(status)[1]);
+// Then one write: helios starts libgit2 only for its first change.
+const own = `${store}/personas/${name(0)}.yaml`;
+const [wtool, wargs] = kind === 'helios' ?
+	['learn_behavior', { persona: name(0), key: 'bench_note', value: 'x' }] :
+	['write_file', { path: own, content: readFileSync(own, 'utf8') }];
+const tw = performance.now();
+const rw = await s.request('tools/call', { name: wtool, arguments: wargs });
+out.write_ms = performance.now() - tw;
+if (!rw.result || rw.result.isError)
+	throw new Error(`${wtool} failed: ${JSON.stringify(rw).slice(0, 300)}`);
+const status2 = readFileSync(`/proc/${s.child.pid}/status`, 'utf8');
+out.write_rss_kib = Number(/VmHWM:\s+(\d+)/.exec(status2)[1]);
 await stop(s);
 console.log(JSON.stringify(out));
 EOF
@@ -188,6 +203,8 @@ const rows = [
 	['get_active_persona p99 (ms)', 'persona_p99_ms'],
 	['peak RSS (MiB)', 'peak_rss_kib', 8],
 	['  of it private/anonymous (MiB)', 'anon_rss_kib'],
+	['then one write (ms)', 'write_ms'],
+	['peak RSS after that write (MiB)', 'write_rss_kib'],
 ];
 const fmt = (k, v) => k.endsWith('_kib') ? (v / 1024).toFixed(2) : v.toFixed(3);
 console.log(`store: ${personas} personas; ${calls} calls per tool after warm-up; ` +

@@ -462,6 +462,57 @@ static void check_head(struct store *st, struct hdiag_list *report)
 	git_reference_free(head);
 }
 
+/*
+ * May opening leave git for later?  Only for a store whose opening would
+ * find nothing to do: a repository, a base identity, the current layout
+ * and no journal of an interrupted save.  Anything else takes the full
+ * path, which reports and repairs.
+ */
+static int can_defer_git(const struct store *st)
+{
+	static const char layout[] = "layout: 1\n";
+	char text[sizeof(layout)] = "";
+	char *gitdir = store__path(st, ".git");
+	char *base = store__path(st, STORE_BASE_PATH);
+	char *version = store__path(st, ".helios_version");
+	char *journal = NULL;
+	struct stat sb;
+	FILE *f;
+	int ok;
+
+	if (asprintf(&journal, "%s/%s", st->state_dir, STORE_JOURNAL_NAME) < 0)
+		journal = NULL;
+	ok = gitdir && base && version && journal &&
+	     lstat(gitdir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	     lstat(base, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	     lstat(journal, &sb) < 0 && errno == ENOENT;
+	f = ok ? fopen(version, "re") : NULL;
+	ok = f && fgets(text, sizeof(text), f) && !strcmp(text, layout);
+	if (f)
+		fclose(f);
+	free(journal);
+	free(version);
+	free(base);
+	free(gitdir);
+	return ok;
+}
+
+int store__git_ready(struct store *st, struct helios_error *err)
+{
+	int rc;
+
+	if (!st->git_deferred)
+		return 0;
+	rc = open_existing(st, err);
+	if (rc == HELIOS_ENOTFOUND)
+		rc = helios_error_set(err, HELIOS_ESTORE,
+				      "'%s' is not a Helios store: branch "
+				      "main has no commit", st->dir);
+	if (!rc)
+		st->git_deferred = 0;
+	return rc;
+}
+
 int store_open(const char *dir, unsigned flags, struct store **out,
 	       struct hdiag_list *report, struct helios_error *err)
 {
@@ -476,8 +527,6 @@ int store_open(const char *dir, unsigned flags, struct store **out,
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return helios_error_set(err, HELIOS_ENOMEM, "out of memory");
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	st->dir = strdup(dir);
 	if (st->dir)
 		st->state_dir = store__path(st, STORE_RUNTIME_DIR);
@@ -490,8 +539,14 @@ int store_open(const char *dir, unsigned flags, struct store **out,
 		goto out_free;
 
 	rc = store_migrate__on_open(st, report, err);
-	if (!rc)
-		rc = open_or_bootstrap(st, flags, err);
+	if (rc)
+		goto out_destroy_lock;
+	if ((flags & STORE_OPEN_DEFER_GIT) && can_defer_git(st)) {
+		st->git_deferred = 1;
+		*out = st;
+		return 0;
+	}
+	rc = open_or_bootstrap(st, flags, err);
 	if (!rc)
 		rc = store_recover__run(st, report, err);
 	if (rc)
@@ -506,8 +561,9 @@ out_free:
 	git_repository_free(st->repo);
 	free(st->state_dir);
 	free(st->dir);
+	if (st->git_started)
+		git_libgit2_shutdown();
 	free(st);
-	git_libgit2_shutdown();
 	return rc;
 }
 
@@ -519,8 +575,9 @@ void store_free(struct store *st)
 	git_repository_free(st->repo);
 	free(st->state_dir);
 	free(st->dir);
+	if (st->git_started)
+		git_libgit2_shutdown();
 	free(st);
-	git_libgit2_shutdown();
 }
 
 const char *store_dir(const struct store *st)

@@ -183,7 +183,9 @@ static int lock_for_change(struct store *st, struct helios_error *err)
 
 	if (rc)
 		return rc;
-	rc = store_recover__pending(st, err);
+	rc = store__git_ready(st, err);
+	if (!rc)
+		rc = store_recover__pending(st, err);
 	if (rc)
 		store_lock_release(&st->lock);
 	return rc;

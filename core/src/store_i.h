@@ -19,9 +19,19 @@ struct store {
 	char *dir;		/* absolute, no trailing slash */
 	char *state_dir;	/* dir + "/" STORE_RUNTIME_DIR */
 	int created;
+	int git_started;	/* this store called git_libgit2_init() */
+	int git_deferred;	/* opened with STORE_OPEN_DEFER_GIT and the
+				 * repository not yet opened */
 	git_repository *repo;	/* used under lock only */
 	struct store_lock lock;
 };
+
+/*
+ * Finish a deferred open (STORE_OPEN_DEFER_GIT): start libgit2, open the
+ * repository and check it is a store.  A no-op once done.  Called with
+ * the lock (or at least its mutex) held, before anything uses st->repo.
+ */
+int store__git_ready(struct store *st, struct helios_error *err);
 
 /* The default base identity bootstrap writes (static text). */
 const char *store__default_base(void);

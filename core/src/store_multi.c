@@ -507,7 +507,9 @@ int store_write_many(struct store *st, const struct store_file *files,
 	}
 	rc = store_lock_acquire(&st->lock, err);
 	if (!rc) {
-		rc = many_locked(st, files, &j, full, err);
+		rc = store__git_ready(st, err);
+		if (!rc)
+			rc = many_locked(st, files, &j, full, err);
 		store_lock_release(&st->lock);
 	}
 	free(full);

@@ -189,7 +189,9 @@ int store_head(struct store *st, char out[41], struct helios_error *err)
 	int rc;
 
 	store_lock_enter(&st->lock);
-	rc = store_git__tip(st, &id, err);
+	rc = store__git_ready(st, err);
+	if (!rc)
+		rc = store_git__tip(st, &id, err);
 	if (!rc)
 		git_oid_tostr(out, 41, &id);
 	store_lock_leave(&st->lock);

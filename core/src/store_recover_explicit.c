@@ -36,6 +36,7 @@ static int raw_open(const char *dir, struct store **out,
 	if (!st)
 		return helios_error_set(err, HELIOS_ENOMEM, "out of memory");
 	git_libgit2_init();
+	st->git_started = 1;
 	st->dir = strdup(dir);
 	st->state_dir = st->dir ? store__path(st, STORE_RUNTIME_DIR) : NULL;
 	if (!st->state_dir || store_lock_init(&st->lock, st->state_dir, err)) {

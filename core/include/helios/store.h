@@ -50,6 +50,9 @@ struct store;
 enum store_open_flags {
 	STORE_OPEN_CREATE = 1 << 0,	/* bootstrap a directory that is not
 					 * yet a store */
+	STORE_OPEN_DEFER_GIT = 1 << 1,	/* leave libgit2 and the repository
+					 * until the first change or
+					 * store_head(); see store_open() */
 };
 
 /*
@@ -71,6 +74,15 @@ int store_resolve_dir(const char *arg, char **out, struct helios_error *err);
  * interrupted save recorded in the journal is committed ("recover
  * PATH"), and other differences from HEAD are reported.  Notes about all
  * of this are appended to report (may be NULL) as warnings.
+ *
+ * With STORE_OPEN_DEFER_GIT, a store that needs no bootstrap, migration
+ * or recovery (it has .git, the base identity, the current layout and no
+ * journal) is opened without touching git: reads work from the working
+ * tree at once, and the repository is opened and checked on the first
+ * change or store_head(), which then fail with HELIOS_ESTORE when it is
+ * not a store.  Leftover temporary files stay and differences from HEAD
+ * are not reported until an open without the flag.  For a server that
+ * mostly reads and must start fast.
  */
 int store_open(const char *dir, unsigned flags, struct store **out,
 	       struct hdiag_list *report, struct helios_error *err);
