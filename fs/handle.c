@@ -263,7 +263,7 @@ static int check_base(struct sfs_handle *h)
 			 "it was opened; not overwritten (reopen it and save "
 			 "again)");
 	sfs_refusal_add(h->rel, NULL, &err);
-	sfs_invalidate_later(h->rel);
+	sfs_refused(h->rel);
 	return -ESTALE;
 }
 

@@ -406,8 +406,12 @@ static int rename_config_config(const char *from, const char *to)
 }
 
 /*
- * rename(F, F~): an editor's backup.  The content moves into a scratch
- * file and F is hidden; the store is not touched, so no delete commit.
+ * rename(F, F~): an editor's backup, or mv F F.bak.  The content moves
+ * into a scratch file and F is hidden; the store is not touched yet.  An
+ * editor publishes a new F (one update commit) or renames F~ back (no
+ * commit) within moments; when neither happens before the renaming
+ * process exits or SFS_RENAME_GRACE_MS pass, F's delete is committed as
+ * an unlink's would be, so the mount never shows a state git lacks.
  * Locked.
  */
 static int rename_config_scratch(const char *from, const char *to)
@@ -433,13 +437,7 @@ static int rename_config_scratch(const char *from, const char *to)
 	}
 	sc->atime = st.st_atim;
 	sc->mtime = st.st_mtim;
-	/*
-	 * NEEDSWORK: a persona renamed to a name that is not configuration
-	 * (mv F F.bak, or an editor's F -> F~ whose new F never comes) is
-	 * only hidden, never committed as a delete, so after a remount F is
-	 * back in the mount and the in-memory F.bak is gone.
-	 */
-	rc = sfs_hide(from, SFS_HIDE_RENAMED, 0);
+	rc = sfs_hide(from, SFS_HIDE_RENAMED, fuse_get_context()->pid);
 	if (rc)
 		sfs_scratch_unlink(sc);
 	sfs_invalidate_later(from);
@@ -513,8 +511,7 @@ static int rename_scratch_config(const char *from, const char *to)
 		return -ENOENT;
 	if (S_ISLNK(sc->mode))
 		return -EINVAL;
-	if (sfs_hidden(to) == SFS_HIDE_RENAMED &&
-	    scratch_matches_store(sc, to)) {
+	if (sfs_hidden(to) != SFS_SHOWN && scratch_matches_store(sc, to)) {
 		sfs_unhide(to);
 		sfs_scratch_unlink(sc);
 		sfs_invalidate_later(to);

@@ -142,6 +142,8 @@ static int open_config(const char *rel, struct fuse_file_info *fi,
 	} else {
 		fi->direct_io = 1;
 	}
+	/* Only a writer's close has something to say (sfs_flush()). */
+	fi->noflush = !h->writable;
 	fi->fh = (uintptr_t)h;
 	return 0;
 
@@ -169,6 +171,7 @@ static int open_scratch(struct sfs_scratch *sc, struct fuse_file_info *fi)
 		hbuf_setlen(&sc->data, 0);
 		sfs_scratch_touch(sc);
 	}
+	fi->noflush = 1;	/* scratch data lives in memory: nothing to flush */
 	fi->fh = (uintptr_t)h;
 	return 0;
 }
@@ -192,6 +195,7 @@ static int open_errlog(struct fuse_file_info *fi)
 	}
 	/* Its size changes behind the kernel's back. */
 	fi->direct_io = 1;
+	fi->noflush = 1;
 	fi->fh = (uintptr_t)h;
 	return 0;
 }

@@ -56,6 +56,12 @@
 #define SFS_FRESH_SEC 2
 /* Longest wait before a deferred delete is committed, in ms. */
 #define SFS_DELETE_GRACE_MS 2000
+/*
+ * The same for a file renamed to a scratch name by a process that is
+ * still running: an editor between its backup rename and its new file,
+ * which may be slow under load.  mv exits at once, so waits none of it.
+ */
+#define SFS_RENAME_GRACE_MS 10000
 
 #define SFS_ERRLOG_NAME "errors.log"
 #define SFS_XATTR_ERROR "user.helios.error"

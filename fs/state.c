@@ -5,7 +5,8 @@
  * The overlay exists because tools save in several steps, and no step
  * on its own may become a commit:
  *  - vim renames F to F~ and creates F again: F is hidden (no delete
- *    commit) until a valid F is published or F~ is renamed back;
+ *    commit) until a valid F is published or F~ is renamed back; when
+ *    neither comes (mv F F.bak) the delete is committed as below;
  *  - mv from another filesystem and git checkout unlink F and create it
  *    again: the delete commit is deferred until the unlinking process has
  *    exited or SFS_DELETE_GRACE_MS passed, and a publish of F in the
@@ -175,20 +176,21 @@ enum sfs_hide sfs_hidden(const char *rel)
 int sfs_hide(const char *rel, enum sfs_hide how, pid_t pid)
 {
 	struct sfs_over *o = over_get(rel);
+	long grace = how == SFS_HIDE_RENAMED ? SFS_RENAME_GRACE_MS :
+					       SFS_DELETE_GRACE_MS;
 
 	if (!o)
 		return -ENOMEM;
 	o->hide = how;
 	o->pid = pid;
 	clock_gettime(CLOCK_MONOTONIC, &o->deadline);
-	o->deadline.tv_sec += SFS_DELETE_GRACE_MS / 1000;
-	o->deadline.tv_nsec += (long)(SFS_DELETE_GRACE_MS % 1000) * 1000000;
+	o->deadline.tv_sec += grace / 1000;
+	o->deadline.tv_nsec += grace % 1000 * 1000000;
 	if (o->deadline.tv_nsec >= 1000000000) {
 		o->deadline.tv_sec++;
 		o->deadline.tv_nsec -= 1000000000;
 	}
-	if (how == SFS_HIDE_UNLINKED)
-		pthread_cond_signal(&deleter_cond);
+	pthread_cond_signal(&deleter_cond);
 	return 0;
 }
 
@@ -324,11 +326,12 @@ void sfs_refused(const char *rel)
 	struct sfs_over *o = over_find(rel);
 
 	/*
-	 * A tool that unlinked F to write it anew (mv, git checkout) and
-	 * then had the new content refused would otherwise lose F: keep
-	 * the old F instead, as every other refused save does.
+	 * A tool that unlinked or renamed away F to write it anew (mv,
+	 * git checkout, emacs) and then had the new content refused would
+	 * otherwise lose F: keep the old F instead, as every other refused
+	 * save does.
 	 */
-	if (o && o->hide == SFS_HIDE_UNLINKED) {
+	if (o && o->hide != SFS_SHOWN) {
 		sfs_log(LOG_NOTICE, "'%s' kept: its replacement was refused",
 			rel);
 		sfs_intent_delete_done(rel);
@@ -396,7 +399,7 @@ static int run_deletes(int force)
 
 	for (o = overlay; o; o = next) {
 		next = o->next;
-		if (o->hide != SFS_HIDE_UNLINKED)
+		if (o->hide == SFS_SHOWN)
 			continue;
 		if (force || pid_gone(o->pid) || ts_passed(&o->deadline)) {
 			commit_delete(o);

@@ -129,6 +129,7 @@ int sfs_view_open(const char *path, struct fuse_file_info *fi)
 	}
 	if (rc)
 		goto out_free_handle;
+	fi->noflush = 1;	/* read-only: a close has nothing to report */
 	fi->fh = (uintptr_t)h;
 	return 0;
 

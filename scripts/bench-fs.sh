@@ -12,7 +12,10 @@
 #
 # Measured:
 #  1. reading a persona through the mount vs from the store directory
-#     (warm cache, open+read+close in a loop; target: within 1.5x);
+#     (warm cache, open+read+close in a loop; target: within 1.5x), and
+#     beside them the same file served by scripts/fuse-floor.c, the
+#     least any FUSE file system does per open, to tell what FUSE costs
+#     from what Helios adds;
 #  2. a save through the mount until committed vs the same write plus
 #     `git add && git commit` with the git command line (target: Helios
 #     faster);
@@ -177,11 +180,35 @@ echo "1. read personas/bench.yaml ($(stat -c %s "$small/personas/bench.yaml")" \
 echo "   store directory : $direct us"
 echo "   through mount   : $viamnt us"
 echo "   ratio mount/dir : $(ratio "$viamnt" "$direct")  (target <= 1.5)"
+floor=
+if command -v cc >/dev/null && pkg-config --exists fuse3 2>/dev/null &&
+	cc -std=c11 -Wall -Wextra -O2 -o "$work/fuse-floor" "$top/scripts/fuse-floor.c" \
+		$(pkg-config --cflags --libs fuse3) 2>>"$work/fs.log"; then
+	mkdir -p "$work/m-floor"
+	"$work/fuse-floor" "$small/personas/bench.yaml" -f "$work/m-floor" \
+		2>>"$work/fs.log" &
+	pids+=("$!")
+	mnts+=("$work/m-floor")
+	until [ -e "$work/m-floor/file" ]; do sleep 0.01; done
+	sleep 1
+	floor=$(read_us "$work/m-floor/file")
+	echo "   fuse-floor      : $floor us  (one in-memory file, no work)"
+	echo "   ratio floor/dir : $(ratio "$floor" "$direct")"
+	echo "   ratio mount/floor: $(ratio "$viamnt" "$floor")  (what Helios" \
+		"adds over FUSE itself)"
+else
+	echo "   fuse-floor      : not built (needs cc and libfuse3-dev)"
+fi
 cat_direct=$(cat_ms "$small/personas/bench.yaml")
 cat_mnt=$(cat_ms "$m/personas/bench.yaml")
 echo "   cat (a process per read), store directory: $cat_direct ms"
 echo "   cat (a process per read), through mount  : $cat_mnt ms"
 echo "   ratio mount/dir : $(ratio "$cat_mnt" "$cat_direct")"
+if [ -n "$floor" ]; then
+	cat_floor=$(cat_ms "$work/m-floor/file")
+	echo "   cat (a process per read), fuse-floor     : $cat_floor ms"
+	fusermount3 -u "$work/m-floor"
+fi
 echo
 
 # Saves through the mount: the write returns once committed.

@@ -1,0 +1,63 @@
+#!/bin/bash
+# A configuration file renamed to a scratch name and never replaced is
+# deleted in git too, so the mount never shows what git lacks; one whose
+# replacement is refused (emacs's F -> F~ then an invalid F) comes back.
+. "$HELIOS_TEST_LIB"
+hl_setup
+hl_mount
+P=personas
+F=$P/coder.yaml
+hl_persona 3 terse > "$M/$F" || hl_fail "create failed"
+hl_expect_commits "create $F (mount)"
+OLD=$(hl_persona 3 terse)
+
+# mv F F.bak: one delete commit once mv has exited; F.bak keeps the text.
+mv "$M/$F" "$M/$F.bak" || hl_fail "mv to F.bak failed"
+hl_wait_commits 1
+hl_expect_commits "delete $F (mount)"
+[ -e "$M/$F" ] && hl_fail "$F still in the mount"
+[ -e "$S/$F" ] && hl_fail "$F still in the store"
+hl_eq "F.bak in mount" "$OLD" "$(cat "$M/$F.bak")"
+# and back: one create commit with the same content.
+mv "$M/$F.bak" "$M/$F" || hl_fail "mv back failed"
+hl_expect_content "$F" "$OLD"
+hl_expect_commits "create $F (mount)"
+
+# emacs's refused save: F -> F~, an invalid new F refused at close, the
+# editor exits.  F must stay, with its old content, and no commit.
+python3 - "$M/$F" <<'PY' || hl_fail "emacs-style refused save misbehaved"
+import errno, os, sys
+f = sys.argv[1]
+os.rename(f, f + "~")
+fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+os.write(fd, b"specialization_level: 1.5\n")
+try:
+    os.close(fd)
+    sys.exit(1)
+except OSError as e:
+    if e.errno != errno.EINVAL:
+        sys.exit(2)
+if not os.path.exists(f + "~"):
+    sys.exit(3)
+PY
+# Longer than the grace period: no delete may follow.
+sleep 3
+hl_expect_commits
+hl_expect_content "$F" "$OLD"
+hl_eq "backup kept" "$OLD" "$(cat "$M/$F~")"
+grep -q "specialization_level" "$M/errors.log" ||
+	hl_fail "refusal not in errors.log"
+
+# A remount shows exactly what git has: F present, scratch gone.
+mv "$M/$F" "$M/$P/.coder.yaml.old" || hl_fail "mv to dot name failed"
+hl_wait_commits 1
+hl_expect_commits "delete $F (mount)"
+fusermount3 -u "$M" || hl_fail "unmount failed"
+wait "$HL_PID"
+HL_PID=
+hl_mount
+[ -e "$M/$F" ] && hl_fail "$F came back after remount"
+hl_eq "personas after remount" "welcome.yaml" "$(ls -A "$M/$P")"
+hl_expect_clean
+hl_expect_no_strays
+echo PASS
