@@ -30,6 +30,8 @@ struct sfs_over {
 	enum sfs_hide hide;
 	pid_t pid;			/* who unlinked it */
 	struct timespec deadline;	/* commit the delete by then */
+	struct hbuf gone;		/* its bytes when it was hidden */
+	int has_gone;
 	unsigned pending_refs;		/* handles that created it */
 	int pending;			/* visible as a new, empty file */
 	mode_t pmode;
@@ -144,6 +146,7 @@ static struct sfs_over *over_get(const char *rel)
 		free(o);
 		return NULL;
 	}
+	hbuf_init(&o->gone, SFS_CONFIG_MAX);
 	o->next = overlay;
 	overlay = o;
 	return o;
@@ -159,6 +162,7 @@ static void over_gc(struct sfs_over *o)
 	for (pp = &overlay; *pp; pp = &(*pp)->next) {
 		if (*pp == o) {
 			*pp = o->next;
+			hbuf_release(&o->gone);
 			free(o->rel);
 			free(o);
 			return;
@@ -181,6 +185,9 @@ int sfs_hide(const char *rel, enum sfs_hide how, pid_t pid)
 
 	if (!o)
 		return -ENOMEM;
+	/* The delete that may follow removes this version and no other. */
+	hbuf_setlen(&o->gone, 0);
+	o->has_gone = sfs_config_read(rel, &o->gone) == 0;
 	o->hide = how;
 	o->pid = pid;
 	clock_gettime(CLOCK_MONOTONIC, &o->deadline);
@@ -373,20 +380,33 @@ static int ts_passed(const struct timespec *deadline)
 		now.tv_nsec >= deadline->tv_nsec);
 }
 
+/*
+ * Commit a deferred delete, unless another face saved the file after it
+ * was hidden: then that save stays and the file shows again.
+ */
 static void commit_delete(struct sfs_over *o)
 {
+	struct store_expect was = { hbuf_str(&o->gone), o->gone.len };
 	struct helios_error err;
 	int rc;
 
 	helios_error_clear(&err);
-	rc = store_delete(sfs.st, o->rel, "mount", &err);
-	if (rc)
+	rc = store_delete_if(sfs.st, o->rel, o->has_gone ? &was : NULL,
+			     "mount", &err);
+	sfs_refusal_clear(o->rel);
+	if (rc == HELIOS_ECONFLICT) {
+		sfs_log(LOG_NOTICE, "'%s' was saved again in the store after "
+			"it was removed through the mount; kept", o->rel);
+	} else if (rc == HELIOS_EPERM) {
+		/* mv base/identity.yaml elsewhere, and no new base came */
+		sfs_refusal_add(o->rel, NULL, &err);
+	} else if (rc) {
 		sfs_log(LOG_ERR, "cannot delete '%s': %s", o->rel, err.msg);
-	else
+	} else {
 		sfs_log(LOG_INFO, "committed delete of '%s'", o->rel);
+	}
 	/* a failed delete is logged; the record would only retry it */
 	sfs_intent_delete_done(o->rel);
-	sfs_refusal_clear(o->rel);
 	sfs_invalidate_later(o->rel);
 	o->hide = SFS_SHOWN;
 }
@@ -462,6 +482,7 @@ void sfs_deleter_stop(void)
 	sfs_lock();
 	while ((o = overlay)) {
 		overlay = o->next;
+		hbuf_release(&o->gone);
 		free(o->rel);
 		free(o);
 	}

@@ -235,8 +235,10 @@ int cli_open_store(const char *dir_arg, struct store **out)
 	cli_print_diags(&report, 0);
 	hdiag_list_release(&report);
 	if (rc == HELIOS_ESTORE) {
-		cli_log(CLI_LOG_ERROR, "%s (create one with 'helios-mcp init')",
-			err.msg);
+		/* the hint, unless the message names its own command */
+		cli_log(CLI_LOG_ERROR, "%s%s", err.msg,
+			strstr(err.msg, "'helios-mcp ") ? "" :
+			" (create one with 'helios-mcp init')");
 		free(dir);
 		return CLI_EXIT_USAGE;
 	}

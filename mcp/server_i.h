@@ -163,6 +163,9 @@ cJSON *mcp_tools_call(struct mcp_req *r);
  * What a tool produced: structured content and an optional text rendering
  * on success (return 0), or a message saying what to fix (return
  * TOOL_FAIL after mcp_tool_fail()).  TOOL_CANCELLED: no response at all.
+ * TOOL_RETRY: another writer changed a file between this tool's read and
+ * its write (HELIOS_ECONFLICT), nothing was written, and the tool is run
+ * again from its start, at most TOOL_TRIES times.
  */
 struct mcp_toolres {
 	cJSON *structured;
@@ -172,6 +175,8 @@ struct mcp_toolres {
 
 #define TOOL_FAIL 1
 #define TOOL_CANCELLED 2
+#define TOOL_RETRY 3
+#define TOOL_TRIES 8
 
 int mcp_tool_fail(struct mcp_toolres *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -373,7 +373,13 @@ int tool_revert_learning(struct mcp_req *r, const cJSON *args,
 	for (i = 0; i < p.nsteps; i++) {
 		struct helios_error err = { 0 };
 
-		/* stop when someone else committed in the meantime */
+		/*
+		 * Stop when someone else committed in the meantime.
+		 * NEEDSWORK: checked before the step, not under the store
+		 * lock: a write landing between this check and the step's
+		 * commit is overwritten by the revert (a store_expect per
+		 * file, the tip's bytes, would close it).
+		 */
 		if (store_head(r->srv->st, now, &err) || strcmp(now, head)) {
 			cJSON_Delete(o->structured);
 			o->structured = NULL;

@@ -401,6 +401,28 @@ static cJSON *tool_result(struct mcp_req *r, struct mcp_toolres *o, int rc)
 	return res;
 }
 
+/* Run t, again from the start while it lost a race (TOOL_RETRY). */
+static int run_tool(struct mcp_req *r, const struct mcp_tool *t,
+		    const cJSON *args, struct mcp_toolres *o)
+{
+	int tries, rc;
+
+	for (tries = 1;; tries++) {
+		rc = t->fn(r, args, o);
+		if (rc != TOOL_RETRY)
+			return rc;
+		cJSON_Delete(o->structured);
+		o->structured = NULL;
+		hbuf_setlen(&o->text, 0);
+		if (tries == TOOL_TRIES || r->cancelled)
+			return mcp_tool_fail(o, "the files kept changing under "
+					     "this change (%d tries); nothing "
+					     "was written, try again", tries);
+		mcp_log(MCP_LOG_INFO, "tool %s: the store changed while it "
+			"ran; running it again", t->name);
+	}
+}
+
 cJSON *mcp_tools_call(struct mcp_req *r)
 {
 	const char *name = json_str(r->params, "name");
@@ -431,7 +453,7 @@ cJSON *mcp_tools_call(struct mcp_req *r)
 	hbuf_init(&o.text, HBUF_MAX_DEFAULT);
 	rc = check_args(t, args, &o);
 	if (!rc)
-		rc = t->fn(r, args, &o);
+		rc = run_tool(r, t, args, &o);
 	if (rc && o.structured) {
 		cJSON_Delete(o.structured);
 		o.structured = NULL;

@@ -161,8 +161,12 @@ int mcp_merged(struct store *st, const char *persona, struct hnode **base,
 	return rc;
 }
 
-/* Store bytes as relpath in one commit named after the tool. */
+/*
+ * Store bytes as relpath in one commit named after the tool, provided
+ * the file still is what expect says (else TOOL_RETRY).
+ */
 static int write_bytes(struct mcp_req *r, const char *relpath,
+		       const struct store_expect *expect,
 		       const struct hbuf *out, const char *tool,
 		       struct mcp_toolres *o, char commit[41])
 {
@@ -173,8 +177,12 @@ static int write_bytes(struct mcp_req *r, const char *relpath,
 
 	hdiag_list_init(&diags);
 	snprintf(face, sizeof(face), "mcp %s", tool);
-	rc = store_write(r->srv->st, relpath, hbuf_str(out), out->len, face,
-			 &diags, &err);
+	rc = store_write_if(r->srv->st, relpath, expect, hbuf_str(out),
+			    out->len, face, &diags, &err);
+	if (rc == HELIOS_ECONFLICT) {
+		rc = TOOL_RETRY;
+		goto out_release;
+	}
 	if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
 		tools__diags_join(&diags, why, sizeof(why));
 		rc = mcp_tool_fail(o, "the change would make %s invalid, so nothing was "
@@ -195,10 +203,11 @@ out_release:
 }
 
 /* Render a whole new document (a new file has no layout to keep). */
-int tools__write_doc(struct mcp_req *r, const char *relpath,
-		     const struct hnode *doc, const char *tool,
-		     struct mcp_toolres *o, char commit[41])
+int tools__write_new_doc(struct mcp_req *r, const char *relpath,
+			 const struct hnode *doc, const char *tool,
+			 struct mcp_toolres *o, char commit[41])
 {
+	static const struct store_expect absent = { NULL, 0 };
 	struct hbuf out;
 	int rc;
 
@@ -208,50 +217,71 @@ int tools__write_doc(struct mcp_req *r, const char *relpath,
 		rc = mcp_tool_fail(o, "cannot render %s: the result is too large or too deep",
 				   relpath);
 	else
-		rc = write_bytes(r, relpath, &out, tool, o, commit);
+		rc = write_bytes(r, relpath, &absent, &out, tool, o, commit);
 	hbuf_release(&out);
+	return rc;
+}
+
+struct key_edit {
+	const char *key;
+	const struct hnode *v;
+	int failed;		/* the edit itself failed, not the write */
+};
+
+/* store_edit() callback: set one dotted key in the current bytes. */
+static int edit_key(const struct hbuf *cur, struct hbuf *out, void *arg,
+		    struct helios_error *err)
+{
+	struct key_edit *e = arg;
+	int rc;
+
+	if (!cur)
+		rc = helios_error_set(err, HELIOS_ENOTFOUND,
+				      "the file no longer exists");
+	else
+		rc = hyaml_edit_set(hbuf_str(cur), cur->len, e->key, e->v,
+				    out, err);
+	e->failed = rc != 0;
 	return rc;
 }
 
 /*
  * Set a dotted key of an existing file to v by editing its bytes in
  * place, so comments, key order and layout elsewhere survive; then
- * validate and commit.
+ * validate and commit.  The edit runs on the file as it is under the
+ * store lock, so a change another writer made since the caller read the
+ * file is kept, never overwritten.
  */
 int tools__edit_and_write(struct mcp_req *r, const char *relpath,
-			  const struct hbuf *loaded, const char *key,
-			  const struct hnode *v, const char *tool,
-			  struct mcp_toolres *o, char commit[41])
+			  const char *key, const struct hnode *v,
+			  const char *tool, struct mcp_toolres *o,
+			  char commit[41])
 {
+	struct key_edit e = { key, v, 0 };
 	struct helios_error err = { 0 };
-	struct hnode *doc = NULL;
-	struct hbuf raw, out;
-	char why[1024];
+	struct hdiag_list diags;
+	char face[64], why[1536];
 	int rc;
 
-	hbuf_init(&raw, HBUF_MAX_DEFAULT);
-	hbuf_init(&out, HBUF_MAX_DEFAULT);
-	if (!loaded) {
-		rc = mcp_load_doc(r->srv->st, relpath, &doc, &raw, why,
-				  sizeof(why));
-		hnode_free(doc);
-		if (rc) {
-			rc = mcp_tool_fail(o, "%s cannot be edited: %s",
-					   relpath, why);
-			goto out_release;
-		}
-		loaded = &raw;
-	}
-	rc = hyaml_edit_set(hbuf_str(loaded), loaded->len, key, v, &out,
-			    &err);
-	if (rc) {
+	hdiag_list_init(&diags);
+	snprintf(face, sizeof(face), "mcp %s", tool);
+	rc = store_edit(r->srv->st, relpath, edit_key, &e, face, &diags,
+			&err);
+	if (rc && e.failed) {
 		rc = mcp_tool_fail(o, "cannot set '%s': %s", key, err.msg);
-		goto out_release;
+	} else if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
+		tools__diags_join(&diags, why, sizeof(why));
+		rc = mcp_tool_fail(o, "the change would make %s invalid, so "
+				   "nothing was written: %s", relpath,
+				   why[0] ? why : err.msg);
+	} else if (rc) {
+		rc = mcp_tool_fail(o, "cannot write %s: %s", relpath, err.msg);
+	} else {
+		if (store_head(r->srv->st, commit, &err))
+			snprintf(commit, 41, "unknown");
+		mcp_log_client(r, MCP_LOG_INFO, tool, relpath);
 	}
-	rc = write_bytes(r, relpath, &out, tool, o, commit);
-out_release:
-	hbuf_release(&out);
-	hbuf_release(&raw);
+	hdiag_list_release(&diags);
 	return rc;
 }
 

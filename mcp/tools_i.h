@@ -19,18 +19,18 @@ void tools__persona_names(struct store *st, char *buf, size_t size);
 int tools__load_persona(struct mcp_req *r, const char *name,
 			struct hnode **doc, struct hbuf *raw,
 			struct mcp_toolres *o);
-int tools__write_doc(struct mcp_req *r, const char *relpath,
-		     const struct hnode *doc, const char *tool,
-		     struct mcp_toolres *o, char commit[41]);
+/* Write a new file rendered from doc; TOOL_RETRY when it appeared. */
+int tools__write_new_doc(struct mcp_req *r, const char *relpath,
+			 const struct hnode *doc, const char *tool,
+			 struct mcp_toolres *o, char commit[41]);
 /*
- * Set key in relpath to v, keeping the file's layout, and commit it.
- * loaded: relpath's validated bytes when the caller has read them
- * already, else NULL to read them here.
+ * Set key in relpath to v, keeping the file's layout, and commit it; the
+ * edit applies to the file as it is under the store lock.
  */
 int tools__edit_and_write(struct mcp_req *r, const char *relpath,
-			  const struct hbuf *loaded, const char *key,
-			  const struct hnode *v, const char *tool,
-			  struct mcp_toolres *o, char commit[41]);
+			  const char *key, const struct hnode *v,
+			  const char *tool, struct mcp_toolres *o,
+			  char commit[41]);
 cJSON *tools__structured_new(struct mcp_toolres *o);
 
 /* tools_read.c */

@@ -48,18 +48,17 @@ static void report_change(struct mcp_toolres *o, const char *relpath,
 
 /*
  * Set a dotted key of relpath to v and commit it, reporting shown as the
- * value.  raw holds relpath's bytes when the caller has loaded them
- * already (NULL: read them here).
+ * value.
  */
 static int set_and_write(struct mcp_req *r, const char *relpath,
-			 const struct hbuf *raw, const char *key,
-			 const struct hnode *v, const cJSON *shown,
-			 const char *tool, struct mcp_toolres *o)
+			 const char *key, const struct hnode *v,
+			 const cJSON *shown, const char *tool,
+			 struct mcp_toolres *o)
 {
 	char commit[41];
 	int rc;
 
-	rc = tools__edit_and_write(r, relpath, raw, key, v, tool, o, commit);
+	rc = tools__edit_and_write(r, relpath, key, v, tool, o, commit);
 	if (!rc)
 		report_change(o, relpath, key, shown, commit);
 	return rc;
@@ -67,9 +66,8 @@ static int set_and_write(struct mcp_req *r, const char *relpath,
 
 /* As set_and_write(), for a value given as JSON by the client. */
 static int set_json_and_write(struct mcp_req *r, const char *relpath,
-			      const struct hbuf *raw, const char *key,
-			      const cJSON *value, const char *tool,
-			      struct mcp_toolres *o)
+			      const char *key, const cJSON *value,
+			      const char *tool, struct mcp_toolres *o)
 {
 	struct hnode *v;
 	int rc;
@@ -79,7 +77,7 @@ static int set_json_and_write(struct mcp_req *r, const char *relpath,
 	v = hnode_from_json(value);
 	if (!v)
 		return mcp_tool_fail(o, "value cannot be stored as YAML");
-	rc = set_and_write(r, relpath, raw, key, v, value, tool, o);
+	rc = set_and_write(r, relpath, key, v, value, tool, o);
 	hnode_free(v);
 	return rc;
 }
@@ -103,7 +101,7 @@ int tool_update_preference(struct mcp_req *r, const cJSON *args,
 				     domain);
 	if (asprintf(&path, "%s.%s", domain, key) < 0)
 		return mcp_tool_fail(o, "out of memory");
-	rc = set_json_and_write(r, STORE_BASE_PATH, NULL, path,
+	rc = set_json_and_write(r, STORE_BASE_PATH, path,
 				cJSON_GetObjectItemCaseSensitive(args, "value"),
 				"update_preference", o);
 	free(path);
@@ -133,7 +131,7 @@ int tool_learn_behavior(struct mcp_req *r, const cJSON *args,
 		rc = mcp_tool_fail(o, "out of memory");
 		goto out_release;
 	}
-	rc = set_json_and_write(r, relpath, &raw, path,
+	rc = set_json_and_write(r, relpath, path,
 				cJSON_GetObjectItemCaseSensitive(args, "value"),
 				"learn_behavior", o);
 	free(path);
@@ -149,7 +147,6 @@ int tool_tune_weight(struct mcp_req *r, const cJSON *args,
 	const char *param = json_str(args, "parameter");
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, "value");
 	struct hnode *doc = NULL, *value;
-	const struct hbuf *loaded = NULL;
 	char relpath[96];
 	struct hbuf raw;
 	int rc;
@@ -182,15 +179,13 @@ int tool_tune_weight(struct mcp_req *r, const cJSON *args,
 		if (rc)
 			goto out_release;
 		snprintf(relpath, sizeof(relpath), "personas/%s.yaml", target);
-		loaded = &raw;
 		value = hnode_new_int((int64_t)v->valuedouble);
 	}
 	if (!value) {
 		rc = mcp_tool_fail(o, "out of memory");
 		goto out_release;
 	}
-	rc = set_and_write(r, relpath, loaded, param, value, v, "tune_weight",
-			   o);
+	rc = set_and_write(r, relpath, param, value, v, "tune_weight", o);
 	hnode_free(value);
 out_release:
 	hbuf_release(&raw);
@@ -225,6 +220,7 @@ int tool_evolve_behavior(struct mcp_req *r, const cJSON *args,
 	struct hbuf sraw, draw, sout, dout;
 	struct hdiag_list diags;
 	struct store_file files[2];
+	struct store_expect sexpect, dexpect;
 	char fpath[96], tpath[96], why[1536], commit[41], *path = NULL;
 	char *msg = NULL;
 	cJSON *s;
@@ -258,6 +254,8 @@ int tool_evolve_behavior(struct mcp_req *r, const cJSON *args,
 		rc = mcp_tool_fail(o, "%s cannot be used: %s", tpath, why);
 	if (rc)
 		goto out_free;
+	sexpect = (struct store_expect){ hbuf_str(&sraw), sraw.len };
+	dexpect = (struct store_expect){ hbuf_str(&draw), draw.len };
 	val = hnode_get_path(src, path);
 	if (!val) {
 		rc = mcp_tool_fail(o, "%s has no behavior '%s'", fpath, key);
@@ -274,8 +272,10 @@ int tool_evolve_behavior(struct mcp_req *r, const cJSON *args,
 				   err.msg);
 		goto out_free;
 	}
-	files[0] = (struct store_file){ tpath, hbuf_str(&dout), dout.len };
-	files[1] = (struct store_file){ fpath, hbuf_str(&sout), sout.len };
+	files[0] = (struct store_file){ tpath, hbuf_str(&dout), dout.len,
+					&dexpect };
+	files[1] = (struct store_file){ fpath, hbuf_str(&sout), sout.len,
+					&sexpect };
 	if (asprintf(&msg, "evolve %s from %s to %s", path, fpath, tpath) < 0) {
 		msg = NULL;
 		rc = mcp_tool_fail(o, "out of memory");
@@ -283,6 +283,10 @@ int tool_evolve_behavior(struct mcp_req *r, const cJSON *args,
 	}
 	rc = store_write_many(r->srv->st, files, 2, msg, "mcp evolve_behavior",
 			      &diags, &err);
+	if (rc == HELIOS_ECONFLICT) {
+		rc = TOOL_RETRY;
+		goto out_free;
+	}
 	if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
 		tools__diags_join(&diags, why, sizeof(why));
 		rc = mcp_tool_fail(o, "the move would make a file invalid, so nothing "
@@ -355,7 +359,7 @@ int tool_create_persona(struct mcp_req *r, const cJSON *args,
 		hnode_free(doc);
 		return mcp_tool_fail(o, "out of memory");
 	}
-	rc = tools__write_doc(r, path, doc, "create_persona", o, commit);
+	rc = tools__write_new_doc(r, path, doc, "create_persona", o, commit);
 	hnode_free(doc);
 	if (rc)
 		return rc;

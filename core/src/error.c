@@ -95,6 +95,7 @@ int helios_code_to_errno(int code)
 	case HELIOS_EEXIST:	return EEXIST;
 	case HELIOS_ENAME:	return EINVAL;
 	case HELIOS_EPERM:	return EPERM;
+	case HELIOS_ECONFLICT:	return ESTALE;
 	default:		return EIO;
 	}
 }
@@ -113,6 +114,7 @@ const char *helios_code_name(int code)
 	case HELIOS_EGIT:	return "git error";
 	case HELIOS_ESTORE:	return "not a usable store";
 	case HELIOS_EPERM:	return "not permitted";
+	case HELIOS_ECONFLICT:	return "changed since it was read";
 	default:		return "internal error";
 	}
 }

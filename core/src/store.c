@@ -261,11 +261,57 @@ static int is_dir_entry_ours(const char *name)
 }
 
 /*
+ * Does directory dir/sub hold nothing but the file only (and temporary
+ * files)?  A missing directory does.
+ */
+static int subdir_holds_only(const char *dir, const char *sub,
+			     const char *only)
+{
+	struct dirent *de;
+	char *path;
+	DIR *d;
+	int ok = 1;
+
+	if (asprintf(&path, "%s/%s", dir, sub) < 0)
+		return 0;
+	d = opendir(path);
+	free(path);
+	if (!d)
+		return errno == ENOENT;
+	while (ok && (de = readdir(d)))
+		ok = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		     !strcmp(de->d_name, only) ||
+		     !strncmp(de->d_name, ATOMIC_TMP_PREFIX,
+			      strlen(ATOMIC_TMP_PREFIX));
+	closedir(d);
+	return ok;
+}
+
+/* Is dir/base/identity.yaml missing or the default bootstrap writes? */
+static int base_is_default(const char *dir)
+{
+	struct hbuf b;
+	char *path;
+	int rc, ok;
+
+	if (asprintf(&path, "%s/%s", dir, STORE_BASE_PATH) < 0)
+		return 0;
+	hbuf_init(&b, 64 * 1024);
+	rc = store__read_file(path, &b, NULL);
+	ok = rc == HELIOS_ENOTFOUND ||
+	     (rc == 0 && !strcmp(hbuf_str(&b), store__default_base()));
+	hbuf_release(&b);
+	free(path);
+	return ok;
+}
+
+/*
  * May dir be bootstrapped?  Only when everything in it is something a
  * Helios bootstrap itself creates (an interrupted bootstrap, or nothing
- * at all): a directory holding anything else is someone's data.
+ * at all): a directory holding anything else - another persona, an
+ * edited base - is someone's data.
  */
-static int dir_is_bootstrappable(const char *dir)
+static int dir_is_bootstrappable(const char *dir, int adopt)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -282,7 +328,11 @@ static int dir_is_bootstrappable(const char *dir)
 		}
 	}
 	closedir(d);
-	return ok;
+	if (adopt)
+		return ok;
+	return ok && subdir_holds_only(dir, "personas", "welcome.yaml") &&
+	       subdir_holds_only(dir, "base", "identity.yaml") &&
+	       base_is_default(dir);
 }
 
 /* Write a default file unless it exists (a rerun keeps the user's). */
@@ -384,7 +434,7 @@ static int bootstrap(struct store *st, struct helios_error *err)
 /* Open dir's repository when it is a store with a commit on main. */
 static int open_existing(struct store *st, struct helios_error *err)
 {
-	char *gitdir = store__path(st, ".git");
+	char *gitdir = store__path(st, ".git"), why[sizeof(err->msg)];
 	git_filemode_t mode;
 	git_oid tip;
 	struct stat sb;
@@ -398,19 +448,30 @@ static int open_existing(struct store *st, struct helios_error *err)
 		return HELIOS_ENOTFOUND;
 	if (!st->repo) {
 		rc = store_git__open(st, err);
-		if (rc)
+		if (rc) {
+			/* the message is formatted from a copy of itself */
+			snprintf(why, sizeof(why), "%s", err ? err->msg :
+				 "cannot open its repository");
 			return helios_error_set(err, HELIOS_ESTORE,
 						"'%s' is not a usable store: "
-						"%s", st->dir, err ? err->msg :
-						"cannot open its repository");
+						"%s", st->dir, why);
+		}
 	}
 	if (store_git__tip(st, &tip, NULL))
 		return HELIOS_ENOTFOUND;
-	if (store_git__tip_entry(st, STORE_BASE_PATH, &tip, &mode, NULL))
+	rc = store_git__tip_entry(st, STORE_BASE_PATH, &tip, &mode, err);
+	if (rc == HELIOS_ENOTFOUND)
 		return helios_error_set(err, HELIOS_ESTORE,
 					"'%s' is a git repository but not a "
 					"Helios store: branch main has no %s",
 					st->dir, STORE_BASE_PATH);
+	if (rc) {
+		snprintf(why, sizeof(why), "%s", err ? err->msg : "");
+		return helios_error_set(err, HELIOS_ESTORE,
+					"'%s': its git history cannot be read "
+					"(%s); run 'helios-mcp doctor'",
+					st->dir, why);
+	}
 	return 0;
 }
 
@@ -427,11 +488,13 @@ static int open_or_bootstrap(struct store *st, unsigned flags,
 
 	if (rc != HELIOS_ENOTFOUND)
 		return rc;
-	if (!dir_is_bootstrappable(st->dir))
+	if (!dir_is_bootstrappable(st->dir, !!(flags & STORE_OPEN_ADOPT)))
 		return helios_error_set(err, HELIOS_ESTORE,
 					"'%s' is not a Helios store and is not "
-					"empty; refusing to create one there",
-					st->dir);
+					"empty; refusing to create one there "
+					"(configuration files that lost their "
+					"git history: 'helios-mcp recover' "
+					"starts a new one)", st->dir);
 	if (!(flags & STORE_OPEN_CREATE))
 		return helios_error_set(err, HELIOS_ESTORE,
 					"'%s' is not a Helios store", st->dir);
@@ -462,37 +525,50 @@ static void check_head(struct store *st, struct hdiag_list *report)
 	git_reference_free(head);
 }
 
+/* Does the file at path (a store path, may be NULL) begin with want? */
+static int file_starts(const char *path, const char *want)
+{
+	char text[64] = "";
+	size_t n = strlen(want);
+	FILE *f = path ? fopen(path, "re") : NULL;
+	int same;
+
+	if (!f)
+		return 0;
+	same = n < sizeof(text) && fread(text, 1, n, f) == n &&
+	       memcmp(text, want, n) == 0;
+	fclose(f);
+	return same;
+}
+
 /*
  * May opening leave git for later?  Only for a store whose opening would
- * find nothing to do: a repository, a base identity, the current layout
- * and no journal of an interrupted save.  Anything else takes the full
- * path, which reports and repairs.
+ * find nothing to do or report: a repository with HEAD on main, a base
+ * identity, the current layout and no journal of an interrupted save.
+ * Anything else takes the full path, which reports and repairs.
  */
 static int can_defer_git(const struct store *st)
 {
-	static const char layout[] = "layout: 1\n";
-	char text[sizeof(layout)] = "";
 	char *gitdir = store__path(st, ".git");
+	char *head = store__path(st, ".git/HEAD");
 	char *base = store__path(st, STORE_BASE_PATH);
 	char *version = store__path(st, ".helios_version");
 	char *journal = NULL;
 	struct stat sb;
-	FILE *f;
 	int ok;
 
 	if (asprintf(&journal, "%s/%s", st->state_dir, STORE_JOURNAL_NAME) < 0)
 		journal = NULL;
-	ok = gitdir && base && version && journal &&
+	ok = gitdir && base && journal &&
 	     lstat(gitdir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
 	     lstat(base, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	     lstat(journal, &sb) < 0 && errno == ENOENT;
-	f = ok ? fopen(version, "re") : NULL;
-	ok = f && fgets(text, sizeof(text), f) && !strcmp(text, layout);
-	if (f)
-		fclose(f);
+	     lstat(journal, &sb) < 0 && errno == ENOENT &&
+	     file_starts(version, "layout: 1\n") &&
+	     file_starts(head, "ref: " STORE_BRANCH_REF "\n");
 	free(journal);
 	free(version);
 	free(base);
+	free(head);
 	free(gitdir);
 	return ok;
 }

@@ -173,6 +173,29 @@ static int write_locked(struct store *st, const char *rel, const void *buf,
 	return rc;
 }
 
+int store__check_expect(struct store *st, const char *rel,
+			const struct store_expect *expect,
+			struct helios_error *err)
+{
+	git_oid want, have;
+	git_filemode_t mode;
+	int exists, rc;
+
+	if (!expect)
+		return 0;
+	rc = store__working_state(st, rel, &exists, &have, &mode, err);
+	if (!rc && expect->buf)
+		rc = store_git__hash(expect->buf, expect->len, &want, err);
+	if (rc)
+		return rc;
+	if (expect->buf ? exists && git_oid_equal(&want, &have) : !exists)
+		return 0;
+	return helios_error_set(err, HELIOS_ECONFLICT,
+				expect->buf ? "'%s' changed since it was read; "
+				"nothing was written" : "'%s' already exists; "
+				"nothing was written", rel);
+}
+
 /*
  * Take the store lock for a change and first finish whatever save a dead
  * writer left in the journal.  On failure the lock is not held.
@@ -195,14 +218,26 @@ int store_write(struct store *st, const char *relpath, const void *buf,
 		size_t len, const char *face, struct hdiag_list *diags,
 		struct helios_error *err)
 {
+	return store_write_if(st, relpath, NULL, buf, len, face, diags, err);
+}
+
+static int not_config(const char *relpath, struct helios_error *err)
+{
+	return helios_error_set(err, HELIOS_ENAME, "'%s' is not a "
+				"configuration file (base/identity.yaml or "
+				"personas/NAME.yaml)", relpath);
+}
+
+int store_write_if(struct store *st, const char *relpath,
+		   const struct store_expect *expect, const void *buf,
+		   size_t len, const char *face, struct hdiag_list *diags,
+		   struct helios_error *err)
+{
 	enum hdoc_kind kind = hdoc_kind_of_path(relpath);
 	int rc;
 
 	if (kind == HDOC_NONE)
-		return helios_error_set(err, HELIOS_ENAME,
-					"'%s' is not a configuration file "
-					"(base/identity.yaml or "
-					"personas/NAME.yaml)", relpath);
+		return not_config(relpath, err);
 	rc = validate_content(kind, relpath, buf, len, diags, err);
 	if (rc)
 		return rc;
@@ -210,8 +245,46 @@ int store_write(struct store *st, const char *relpath, const void *buf,
 	rc = lock_for_change(st, err);
 	if (rc)
 		return rc;
-	rc = write_locked(st, relpath, buf, len, face, err);
+	rc = store__check_expect(st, relpath, expect, err);
+	if (!rc)
+		rc = write_locked(st, relpath, buf, len, face, err);
 	store_lock_release(&st->lock);
+	return rc;
+}
+
+int store_edit(struct store *st, const char *relpath, store_edit_fn edit,
+	       void *arg, const char *face, struct hdiag_list *diags,
+	       struct helios_error *err)
+{
+	enum hdoc_kind kind = hdoc_kind_of_path(relpath);
+	struct hbuf cur, out;
+	char *path;
+	int rc;
+
+	if (kind == HDOC_NONE)
+		return not_config(relpath, err);
+	path = store__path(st, relpath);
+	if (!path)
+		return helios_error_set(err, HELIOS_ENOMEM, "out of memory");
+	hbuf_init(&cur, HBUF_MAX_DEFAULT);
+	hbuf_init(&out, HBUF_MAX_DEFAULT);
+	rc = lock_for_change(st, err);
+	if (rc)
+		goto out_release;
+	rc = store__read_file(path, &cur, err);
+	if (rc == 0 || rc == HELIOS_ENOTFOUND)
+		rc = edit(rc ? NULL : &cur, &out, arg, err);
+	if (!rc)
+		rc = validate_content(kind, relpath, hbuf_str(&out), out.len,
+				      diags, err);
+	if (!rc)
+		rc = write_locked(st, relpath, hbuf_str(&out), out.len, face,
+				  err);
+	store_lock_release(&st->lock);
+out_release:
+	hbuf_release(&out);
+	hbuf_release(&cur);
+	free(path);
 	return rc;
 }
 
@@ -272,6 +345,13 @@ out_free:
 int store_delete(struct store *st, const char *relpath, const char *face,
 		 struct helios_error *err)
 {
+	return store_delete_if(st, relpath, NULL, face, err);
+}
+
+int store_delete_if(struct store *st, const char *relpath,
+		    const struct store_expect *expect, const char *face,
+		    struct helios_error *err)
+{
 	enum hdoc_kind kind = hdoc_kind_of_path(relpath);
 	int rc;
 
@@ -285,7 +365,9 @@ int store_delete(struct store *st, const char *relpath, const char *face,
 	rc = lock_for_change(st, err);
 	if (rc)
 		return rc;
-	rc = delete_locked(st, relpath, face, err);
+	rc = store__check_expect(st, relpath, expect, err);
+	if (!rc)
+		rc = delete_locked(st, relpath, face, err);
 	store_lock_release(&st->lock);
 	return rc;
 }

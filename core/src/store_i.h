@@ -33,6 +33,14 @@ struct store {
  */
 int store__git_ready(struct store *st, struct helios_error *err);
 
+/*
+ * HELIOS_ECONFLICT unless rel holds what expect (may be NULL) says.
+ * Runs under the lock.
+ */
+int store__check_expect(struct store *st, const char *rel,
+			const struct store_expect *expect,
+			struct helios_error *err);
+
 /* The default base identity bootstrap writes (static text). */
 const char *store__default_base(void);
 

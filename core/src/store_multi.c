@@ -508,6 +508,12 @@ int store_write_many(struct store *st, const struct store_file *files,
 	rc = store_lock_acquire(&st->lock, err);
 	if (!rc) {
 		rc = store__git_ready(st, err);
+		/* a dead writer's journal first, or this one overwrites it */
+		if (!rc)
+			rc = store_recover__pending(st, err);
+		for (i = 0; i < n && !rc; i++)
+			rc = store__check_expect(st, files[i].relpath,
+						 files[i].expect, err);
 		if (!rc)
 			rc = many_locked(st, files, &j, full, err);
 		store_lock_release(&st->lock);

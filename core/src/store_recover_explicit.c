@@ -120,7 +120,8 @@ static int recover_new_history(const char *dir, struct hdiag_list *report,
 	}
 	free(path);
 	if (!rc)
-		rc = store_open(dir, STORE_OPEN_CREATE, &st, report, err);
+		rc = store_open(dir, STORE_OPEN_CREATE | STORE_OPEN_ADOPT, &st,
+				report, err);
 	if (rc)
 		return rc;
 	hdiag_add(report, HDIAG_WARNING, dir, 0, 0,

@@ -48,6 +48,43 @@ hl_eq "backup kept" "$OLD" "$(cat "$M/$F~")"
 grep -q "specialization_level" "$M/errors.log" ||
 	hl_fail "refusal not in errors.log"
 
+# A save by another face while a delete is pending wins: the renamer (or
+# unlinker) is still running when the command line saves F, and no
+# delete may follow when it exits (it did: the confirmed save was lost).
+NEW=$(hl_persona 5 from-cli)
+for how in rename unlink; do
+	python3 - "$M/$F" "$how" <<'PY' &
+import os, sys, time
+f, how = sys.argv[1:3]
+if how == "rename":
+    os.rename(f, f + ".bak")
+else:
+    os.unlink(f)
+time.sleep(1.5)
+PY
+	bg=$!
+	sleep 0.5
+	printf '%s\n' "$NEW" | "$HL_BIN/helios-mcp" write --helios-dir "$S" \
+		"$F" >/dev/null 2>&1 || hl_fail "cli write failed ($how)"
+	wait "$bg"
+	sleep 1
+	hl_expect_commits "update $F (cli)"
+	hl_expect_content "$F" "$NEW"
+	rm -f "$M/$F.bak"
+	NEW=$(hl_persona 6 from-cli-again)
+done
+
+# The base identity cannot be deleted: renamed away and not replaced, it
+# stays (no commit) and errors.log says why.
+B=base/identity.yaml
+BASE=$(cat "$S/$B")
+mv "$M/$B" "$M/$B.bak" || hl_fail "mv of the base failed"
+hl_wait_grep "base identity .* cannot be deleted" "$M/errors.log" ||
+	hl_fail "no refusal for the base: $(cat "$M/errors.log")"
+hl_expect_commits
+hl_expect_content "$B" "$BASE"
+rm "$M/$B.bak"
+
 # A remount shows exactly what git has: F present, scratch gone.
 mv "$M/$F" "$M/$P/.coder.yaml.old" || hl_fail "mv to dot name failed"
 hl_wait_commits 1

@@ -28,6 +28,7 @@ enum helios_code {
 	HELIOS_ESTORE = -9,	/* the directory is not a usable store */
 	HELIOS_EPERM = -10,	/* operation not allowed (e.g. delete base) */
 	HELIOS_EINTERNAL = -11,	/* broken invariant; a bug in Helios */
+	HELIOS_ECONFLICT = -12,	/* the file changed since the caller read it */
 };
 
 struct helios_error {

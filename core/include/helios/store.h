@@ -53,6 +53,9 @@ enum store_open_flags {
 	STORE_OPEN_DEFER_GIT = 1 << 1,	/* leave libgit2 and the repository
 					 * until the first change or
 					 * store_head(); see store_open() */
+	STORE_OPEN_ADOPT = 1 << 2,	/* with CREATE: also bootstrap over
+					 * configuration files that have no
+					 * history (recovery adopts them) */
 };
 
 /*
@@ -129,11 +132,49 @@ int store_write(struct store *st, const char *relpath, const void *buf,
 		struct helios_error *err);
 
 /*
+ * A precondition for read-modify-write: the bytes the caller read and
+ * based its change on.  Under the lock, when the file does not hold
+ * exactly buf (with buf NULL: when it exists at all), nothing is touched
+ * and the call fails with HELIOS_ECONFLICT, because another writer got
+ * there first; read again, redo the edit and retry.
+ */
+struct store_expect {
+	const void *buf;	/* NULL: the file must not exist */
+	size_t len;
+};
+
+/* store_write() when expect (may be NULL: no precondition) holds. */
+int store_write_if(struct store *st, const char *relpath,
+		   const struct store_expect *expect, const void *buf,
+		   size_t len, const char *face, struct hdiag_list *diags,
+		   struct helios_error *err);
+
+/*
+ * Read-modify-write of one configuration file with the lock held
+ * throughout, so no other writer can land between the read and the
+ * write.  edit gets the file's current bytes (cur NULL when it does not
+ * exist) and appends the new content to out, or returns a HELIOS_E* code
+ * with err set to change nothing; that code is returned.  The result is
+ * then validated and committed as by store_write().  edit must be quick:
+ * every writer of the store waits for it.
+ */
+typedef int (*store_edit_fn)(const struct hbuf *cur, struct hbuf *out,
+			     void *arg, struct helios_error *err);
+int store_edit(struct store *st, const char *relpath, store_edit_fn edit,
+	       void *arg, const char *face, struct hdiag_list *diags,
+	       struct helios_error *err);
+
+/*
  * Delete a persona file and commit "delete PATH (FACE)".  The base
  * identity cannot be deleted (HELIOS_EPERM).  HELIOS_ENOTFOUND.
  */
 int store_delete(struct store *st, const char *relpath, const char *face,
 		 struct helios_error *err);
+
+/* store_delete() when expect (may be NULL) holds. */
+int store_delete_if(struct store *st, const char *relpath,
+		    const struct store_expect *expect, const char *face,
+		    struct helios_error *err);
 
 /*
  * Rename persona file from to to (both personas/NAME.yaml), replacing to
@@ -149,6 +190,7 @@ struct store_file {
 	const char *relpath;	/* base/identity.yaml or personas/NAME.yaml */
 	const void *buf;	/* the new content; NULL deletes the file */
 	size_t len;
+	const struct store_expect *expect;	/* NULL: no precondition */
 };
 
 /*
@@ -159,7 +201,8 @@ struct store_file {
  * NULL); a path may appear once only (HELIOS_EINVAL); deleting the base
  * is HELIOS_EPERM.  A file already holding its new state on disk is only
  * committed, so this also commits direct edits.  When nothing differs
- * from HEAD no commit is made and 0 is returned.
+ * from HEAD no commit is made and 0 is returned.  A file whose expect
+ * does not hold fails the whole change with HELIOS_ECONFLICT.
  *
  * The journal lists every file before the first is touched, so an
  * interrupted save is either completed on the next open (all files hold

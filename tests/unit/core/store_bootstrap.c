@@ -215,6 +215,38 @@ static void test_store_bootstrap__refuses_foreign_directory(void)
 	ASSERT_STR_EQ("notes.txt", sh("ls -A '%s'", dir));
 }
 
+/*
+ * Configuration files without a git repository (copied in, or .git
+ * removed) are someone's data, not an interrupted bootstrap: they were
+ * committed with a re-created default persona beside them, and other
+ * personas left untracked.
+ */
+static void test_store_bootstrap__refuses_config_without_git(void)
+{
+	const char *dir = tmp_store_path("no-git");
+	struct helios_error err = { 0 };
+	struct store *st = NULL;
+
+	ASSERT_INT_EQ(0, mkdir(dir, 0755));
+	ASSERT_INT_EQ(0, sh_status("mkdir '%s/base' '%s/personas'", dir,
+				   dir));
+	ASSERT_INT_EQ(0, spit(dir, STORE_BASE_PATH,
+			      "base_importance: 0.3\nbehaviors: {custom: base}\n"));
+	ASSERT_INT_EQ(0, spit(dir, "personas/mine.yaml",
+			      "specialization_level: 1\nbehaviors: {a: 1}\n"));
+	ASSERT_INT_EQ(HELIOS_ESTORE, store_open(dir, STORE_OPEN_CREATE, &st,
+						NULL, &err));
+	ASSERT(!st);
+	ASSERT_CONTAINS("not a Helios store", err.msg);
+	ASSERT_STR_EQ("base\npersonas", sh("ls -A '%s'", dir));
+	ASSERT_STR_EQ("mine.yaml", sh("ls -A '%s/personas'", dir));
+	/* the same with only an edited base */
+	ASSERT_INT_EQ(0, sh_status("rm '%s/personas/mine.yaml'", dir));
+	ASSERT_INT_EQ(HELIOS_ESTORE, store_open(dir, STORE_OPEN_CREATE, &st,
+						NULL, &err));
+	ASSERT_STR_EQ("base\npersonas", sh("ls -A '%s'", dir));
+}
+
 static void test_store_bootstrap__refuses_other_git_repository(void)
 {
 	const char *dir = tmp_store_path("some-repo");
@@ -268,6 +300,7 @@ int main(void)
 	TEST_RUN(test_store_bootstrap__reopen_changes_nothing);
 	TEST_RUN(test_store_bootstrap__clone_opens_unchanged);
 	TEST_RUN(test_store_bootstrap__refuses_foreign_directory);
+	TEST_RUN(test_store_bootstrap__refuses_config_without_git);
 	TEST_RUN(test_store_bootstrap__refuses_other_git_repository);
 	TEST_RUN(test_store_bootstrap__missing_without_create_fails);
 	TEST_RUN(test_store_bootstrap__empty_directory_is_bootstrapped);

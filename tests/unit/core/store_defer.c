@@ -74,8 +74,9 @@ static void test_store_defer__broken_repository_refuses_change(void)
 	struct hbuf b;
 
 	ASSERT(dir);
-	ASSERT_INT_EQ(0, sh_status("rm -rf '%s/.git' && mkdir '%s/.git'",
-				   dir, dir));
+	ASSERT_INT_EQ(0, sh_status("rm -rf '%s/.git' && mkdir '%s/.git' && "
+				   "echo 'ref: refs/heads/main' > "
+				   "'%s/.git/HEAD'", dir, dir, dir));
 	st = open_deferred(dir, NULL, &err);
 	ASSERT(st);
 	hbuf_init(&b, 1 << 20);
@@ -119,6 +120,25 @@ static void test_store_defer__journal_recovered_on_open(void)
 	store_free(st);
 }
 
+/* HEAD off main is not deferred: the open reports it at once. */
+static void test_store_defer__detached_head_reported(void)
+{
+	struct helios_error err = { 0 };
+	const char *dir = new_store("detached");
+	struct hdiag_list report;
+	struct store *st;
+
+	ASSERT(dir);
+	ASSERT_INT_EQ(0, sh_status("git -C '%s' checkout -q --detach",
+				   dir));
+	hdiag_list_init(&report);
+	st = open_deferred(dir, &report, &err);
+	ASSERT(st);
+	ASSERT(report_has(&report, "HEAD is not on branch main"));
+	hdiag_list_release(&report);
+	store_free(st);
+}
+
 /* A directory that is not yet a store is still refused (or bootstrapped). */
 static void test_store_defer__not_a_store(void)
 {
@@ -144,6 +164,7 @@ int main(void)
 	TEST_RUN(test_store_defer__reads_then_commits);
 	TEST_RUN(test_store_defer__broken_repository_refuses_change);
 	TEST_RUN(test_store_defer__journal_recovered_on_open);
+	TEST_RUN(test_store_defer__detached_head_reported);
 	TEST_RUN(test_store_defer__not_a_store);
 	return store_test_teardown();
 }

@@ -29,8 +29,8 @@ static void test_store_multi__two_files_one_commit(void)
 	const char *dir = tmp_store_path("two");
 	struct helios_error err = { 0 };
 	struct store_file f[2] = {
-		{ "personas/a.yaml", persona_ok, strlen(persona_ok) },
-		{ "personas/b.yaml", other_ok, strlen(other_ok) },
+		{ "personas/a.yaml", persona_ok, strlen(persona_ok), NULL },
+		{ "personas/b.yaml", other_ok, strlen(other_ok), NULL },
 	};
 	struct store *st = open_store(dir, NULL);
 
@@ -75,8 +75,8 @@ static void test_store_multi__invalid_touches_nothing(void)
 	struct helios_error err = { 0 };
 	struct hdiag_list diags;
 	struct store_file f[2] = {
-		{ "personas/a.yaml", persona_ok, strlen(persona_ok) },
-		{ "personas/b.yaml", persona_bad, strlen(persona_bad) },
+		{ "personas/a.yaml", persona_ok, strlen(persona_ok), NULL },
+		{ "personas/b.yaml", persona_bad, strlen(persona_bad), NULL },
 	};
 	struct store *st = open_store(dir, NULL);
 
@@ -91,14 +91,14 @@ static void test_store_multi__invalid_touches_nothing(void)
 	ASSERT_INT_EQ(1, commit_count(dir));
 
 	f[1] = (struct store_file){ "personas/a.yaml", other_ok,
-				    strlen(other_ok) };
+				    strlen(other_ok), NULL };
 	ASSERT_INT_EQ(HELIOS_EINVAL, store_write_many(st, f, 2, "x", "t",
 						      NULL, &err));
 	ASSERT_CONTAINS("twice", err.msg);
-	f[1] = (struct store_file){ STORE_BASE_PATH, NULL, 0 };
+	f[1] = (struct store_file){ STORE_BASE_PATH, NULL, 0, NULL };
 	ASSERT_INT_EQ(HELIOS_EPERM, store_write_many(st, f, 2, "x", "t",
 						     NULL, &err));
-	f[1] = (struct store_file){ "notes.txt", "x", 1 };
+	f[1] = (struct store_file){ "notes.txt", "x", 1, NULL };
 	ASSERT_INT_EQ(HELIOS_ENAME, store_write_many(st, f, 2, "x", "t",
 						     NULL, &err));
 	ASSERT_INT_EQ(1, commit_count(dir));
@@ -110,8 +110,8 @@ static void test_store_multi__commits_direct_edits(void)
 	const char *dir = new_store("direct");
 	struct helios_error err = { 0 };
 	struct store_file f[2] = {
-		{ "personas/welcome.yaml", NULL, 0 },
-		{ "personas/new.yaml", other_ok, strlen(other_ok) },
+		{ "personas/welcome.yaml", NULL, 0, NULL },
+		{ "personas/new.yaml", other_ok, strlen(other_ok), NULL },
 	};
 	struct store *st;
 
