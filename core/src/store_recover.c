@@ -311,8 +311,14 @@ static int finish_journal(struct store *st, struct hdiag_list *report,
 	msg[0] = '\0';
 	if (rc == HELIOS_ENOTFOUND)
 		return 0;
-	if (rc == HELIOS_EINVAL)
+	if (rc == HELIOS_EINVAL) {
+		/* Helios writes it atomically: this one is not Helios's */
+		if (report)
+			hdiag_add(report, HDIAG_WARNING, STORE_RUNTIME_DIR "/"
+				  STORE_JOURNAL_NAME, 0, 0, "not a journal "
+				  "Helios wrote; removed without replaying it");
 		goto out_clear;
+	}
 	if (rc)
 		return helios_error_set(err, rc, "cannot read the journal");
 

@@ -132,6 +132,25 @@ static void test_store_recovery__stale_journal_is_discarded(void)
 	ASSERT_STR_EQ("(missing)", slurp(dir, JOURNAL));
 }
 
+/* A journal without its header (not Helios's) goes, with a word. */
+static void test_store_recovery__foreign_journal_reported(void)
+{
+	const char *dir = new_store("foreign");
+	struct hdiag_list report;
+	struct store *st;
+
+	ASSERT(dir);
+	ASSERT_INT_EQ(0, spit(dir, JOURNAL, "write 0123 personas/welcome.yaml\n"));
+	hdiag_list_init(&report);
+	st = open_store(dir, &report);
+	ASSERT(st);
+	ASSERT(report_has(&report, "not a journal Helios wrote"));
+	ASSERT_INT_EQ(0, sh_status("test ! -e '%s/%s'", dir, JOURNAL));
+	ASSERT_INT_EQ(1, commit_count(dir));
+	store_free(st);
+	hdiag_list_release(&report);
+}
+
 static void test_store_recovery__leftover_temp_files_removed(void)
 {
 	const char *dir = new_store("temps");
@@ -201,6 +220,7 @@ int main(void)
 	TEST_RUN(test_store_recovery__interrupted_save_is_committed);
 	TEST_RUN(test_store_recovery__hand_edit_is_reported_untouched);
 	TEST_RUN(test_store_recovery__stale_journal_is_discarded);
+	TEST_RUN(test_store_recovery__foreign_journal_reported);
 	TEST_RUN(test_store_recovery__leftover_temp_files_removed);
 	TEST_RUN(test_store_recovery__interrupted_delete_and_rename);
 	return store_test_teardown();
