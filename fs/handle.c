@@ -165,11 +165,35 @@ void sfs_handles_free_all(void)
 		sfs_handle_free(live);
 }
 
+struct publish {
+	const void *buf;
+	size_t len;
+	const struct sfs_basis *basis;
+};
+
+/* store_edit() callback: the new bytes, if the basis still holds. */
+static int publish_edit(const struct hbuf *cur, struct hbuf *out, void *arg,
+			struct helios_error *err)
+{
+	const struct publish *p = arg;
+
+	if (p->basis && !p->basis->still(cur, p->basis->arg))
+		return helios_error_set(err, HELIOS_ECONFLICT, "%s",
+					p->basis->why);
+	if (hbuf_add(out, p->buf, p->len))
+		return helios_error_set(err, HELIOS_ELIMIT, "larger than "
+					"%zu bytes", out->max);
+	return 0;
+}
+
 /*
- * Validate buf as the new content of rel and commit it.  Needs
- * sfs_lock().  0 when it landed (or was already there), -EINVAL when it
- * was refused (recorded in the refusal record), another -errno when the
- * store failed.
+ * Validate buf as the new content of rel and commit it, provided basis
+ * (may be NULL) still holds under the store lock: the store's content is
+ * what the writer based its save on, so no change another face made
+ * meanwhile is overwritten.  Needs sfs_lock().  0 when it landed (or was
+ * already there), -EINVAL when it was refused, -ESTALE when the basis no
+ * longer held (both recorded in the refusal record), another -errno when
+ * the store failed.
  *
  * It does not drop the kernel's caches of rel: a notification that
  * invalidates a config file's pages waits for page locks held by reads
@@ -177,24 +201,26 @@ void sfs_handles_free_all(void)
  * and cat.  Writers use direct I/O, and pending files report their
  * writer's size, so no stale size is cached across a save.
  */
-int sfs_publish(const char *rel, const void *buf, size_t len)
+int sfs_publish(const char *rel, const void *buf, size_t len,
+		const struct sfs_basis *basis)
 {
+	struct publish p = { buf ? buf : "", len, basis };
 	struct hdiag_list diags;
 	struct helios_error err;
 	int rc;
 
 	hdiag_list_init(&diags);
 	helios_error_clear(&err);
-	rc = store_write(sfs.st, rel, buf ? buf : "", len, "mount", &diags,
-			 &err);
+	rc = store_edit(sfs.st, rel, publish_edit, &p, "mount", &diags, &err);
 	if (rc == 0) {
 		sfs_log(LOG_INFO, "committed '%s' (%zu bytes)", rel, len);
 		sfs_published(rel);
 		sfs_refusal_clear(rel);
-	} else if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
+	} else if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT ||
+		   rc == HELIOS_ECONFLICT) {
 		sfs_refusal_add(rel, &diags, &err);
 		sfs_refused(rel);
-		rc = -EINVAL;
+		rc = rc == HELIOS_ECONFLICT ? -ESTALE : -EINVAL;
 	} else {
 		sfs_log(LOG_ERR, "cannot save '%s': %s", rel, err.msg);
 		rc = sfs_errno(rc);
@@ -202,6 +228,14 @@ int sfs_publish(const char *rel, const void *buf, size_t len)
 	hdiag_list_release(&diags);
 	sfs_invalidate_later(rel);
 	return rc;
+}
+
+int sfs_basis_same(const struct hbuf *cur, void *arg)
+{
+	const struct hbuf *was = arg;
+
+	return cur && cur->len == was->len &&
+	       memcmp(hbuf_str(cur), hbuf_str(was), cur->len) == 0;
 }
 
 int sfs_handle_set_base(struct sfs_handle *h)
@@ -214,69 +248,31 @@ int sfs_handle_set_base(struct sfs_handle *h)
 	return rc == -ENOENT ? 0 : rc;
 }
 
-static int same_bytes(const struct hbuf *a, const struct hbuf *b)
-{
-	return a->len == b->len &&
-	       memcmp(hbuf_str(a), hbuf_str(b), a->len) == 0;
-}
-
 /*
- * Did the store change since h read its base, so that publishing the
- * shadow would silently discard that change?  A shadow that is invalid
- * anyway is left to sfs_publish() to refuse with its real reasons.
- * NEEDSWORK: when both are true, only the validation error is reported,
- * so a writer whose offsets came from the old file sees e.g. "contains a
- * NUL byte" instead of "changed in the store since it was opened".
- * Returns 0 or -ESTALE (recorded as a refusal).  Locked.
+ * sfs_basis callback of a handle: may the save replace cur?  Yes when
+ * the store still holds what h read when it opened (or, for a new file,
+ * still nothing), or already holds the shadow.
  */
-static int check_base(struct sfs_handle *h)
+static int handle_still(const struct hbuf *cur, void *arg)
 {
-	struct helios_error err;
-	struct hdiag_list diags;
-	struct hbuf cur;
-	int rc, present, conflict;
+	struct sfs_handle *h = arg;
 
-	hbuf_init(&cur, SFS_CONFIG_MAX);
-	rc = sfs_config_read(h->rel, &cur);
-	if (rc && rc != -ENOENT) {
-		hbuf_release(&cur);
-		return rc;
-	}
-	present = rc == 0;
-	conflict = present != h->has_base ||
-		   (present && !same_bytes(&cur, &h->base));
-	if (conflict && present && same_bytes(&cur, &h->shadow))
-		conflict = 0;	/* the store already holds the shadow */
-	hbuf_release(&cur);
-	if (!conflict)
-		return 0;
-
-	hdiag_list_init(&diags);
-	rc = hdoc_validate(hdoc_kind_of_path(h->rel), h->rel,
-			   hbuf_str(&h->shadow), h->shadow.len, NULL, &diags,
-			   NULL);
-	hdiag_list_release(&diags);
-	if (rc)
-		return 0;
-	helios_error_clear(&err);
-	helios_error_set(&err, HELIOS_EINVAL, "changed in the store since "
-			 "it was opened; not overwritten (reopen it and save "
-			 "again)");
-	sfs_refusal_add(h->rel, NULL, &err);
-	sfs_refused(h->rel);
-	return -ESTALE;
+	if (!cur)
+		return !h->has_base;
+	return (h->has_base && sfs_basis_same(cur, &h->base)) ||
+	       sfs_basis_same(cur, &h->shadow);
 }
 
 int sfs_handle_publish(struct sfs_handle *h)
 {
+	struct sfs_basis basis = { handle_still, h, "changed in the store "
+				   "since it was opened; not overwritten "
+				   "(reopen it and save again)" };
 	int rc;
 
 	sfs_log(LOG_DEBUG, "publishing '%s' (%zu bytes) for pid %d", h->rel,
 		h->shadow.len, (int)h->pid);
-	rc = check_base(h);
-
-	if (!rc)
-		rc = sfs_publish(h->rel, h->shadow.ptr, h->shadow.len);
+	rc = sfs_publish(h->rel, h->shadow.ptr, h->shadow.len, &basis);
 	if (rc == 0) {
 		hbuf_setlen(&h->base, 0);
 		if (hbuf_add(&h->base, hbuf_str(&h->shadow), h->shadow.len))

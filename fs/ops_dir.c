@@ -431,10 +431,14 @@ static int rename_config_scratch(const char *from, const char *to)
 		return rc;
 	sc->data.max = SFS_SCRATCH_MAX;
 	rc = sfs_config_read(from, &sc->data);
+	if (!rc)
+		rc = sfs_errno(hbuf_add(&sc->origin, hbuf_str(&sc->data),
+					sc->data.len));
 	if (rc) {
 		sfs_scratch_unlink(sc);
 		return rc;
 	}
+	sc->has_origin = 1;
 	sc->atime = st.st_atim;
 	sc->mtime = st.st_mtim;
 	rc = sfs_hide(from, SFS_HIDE_RENAMED, fuse_get_context()->pid);
@@ -457,54 +461,58 @@ static int scratch_matches_store(struct sfs_scratch *sc, const char *rel)
 	return same;
 }
 
+struct scratch_basis {
+	struct sfs_scratch *sc;
+	const char *rel;
+};
+
 /*
- * Did the store change F after the temporary file sc was created?  Then
- * the writer read F before that change, and renaming sc over F would
- * silently undo it: -EINVAL (the kernel would retry a rename that got
- * ESTALE), recorded.  (The file system's coarse clock can only miss a
- * change in the same few milliseconds, never invent one.)  Locked.
+ * sfs_basis callback of rename(tmp, F): may tmp replace F's current
+ * content?  Not when F got a new version after tmp was created: the
+ * writer read F before that change, and the rename would silently undo
+ * it.  A scratch file renamed away from a config file (vim's F~, put
+ * back after a failed save) knows exactly what that file was.  One
+ * created fresh (sed's temporary file) noted which version of F lay
+ * beside it at birth (every store save makes a new inode); failing that,
+ * F's ctime, which the store's atomic rename sets, against the scratch
+ * file's birth (a coarse file clock can miss a change within one tick).
  */
-static int scratch_conflict(struct sfs_scratch *sc, const char *rel)
+static int scratch_still(const struct hbuf *cur, void *arg)
 {
-	struct helios_error err;
-	struct hdiag_list diags;
+	const struct scratch_basis *b = arg;
+	const struct timespec *born = &b->sc->born;
 	char path[4096];
 	struct stat st;
-	int invalid;
+	int exists, saw;
 
-	if (sfs_hidden(rel) != SFS_SHOWN || sfs_pending(rel, NULL) ||
-	    sfs_store_path(rel, path, sizeof(path)) || stat(path, &st) < 0)
-		return 0;
-	if (st.st_mtim.tv_sec < sc->born.tv_sec ||
-	    (st.st_mtim.tv_sec == sc->born.tv_sec &&
-	     st.st_mtim.tv_nsec <= sc->born.tv_nsec))
-		return 0;
-	if (scratch_matches_store(sc, rel))
-		return 0;
-	/* Invalid anyway: sfs_publish() refuses it with its own reasons. */
-	hdiag_list_init(&diags);
-	invalid = hdoc_validate(hdoc_kind_of_path(rel), rel,
-				hbuf_str(&sc->data), sc->data.len, NULL,
-				&diags, NULL);
-	hdiag_list_release(&diags);
-	if (invalid)
-		return 0;
-	helios_error_clear(&err);
-	helios_error_set(&err, HELIOS_EINVAL, "changed in the store since "
-			 "'%s' was written; not overwritten (edit it again)",
-			 strrchr(sc->rel, '/') + 1);
-	sfs_refusal_add(rel, NULL, &err);
-	return -EINVAL;
+	if (!cur || sfs_basis_same(cur, &b->sc->data))
+		return 1;
+	if (b->sc->has_origin)
+		return sfs_basis_same(cur, &b->sc->origin);
+	if (sfs_pending(b->rel, NULL) ||
+	    sfs_store_path(b->rel, path, sizeof(path)))
+		return 1;
+	exists = stat(path, &st) == 0;
+	saw = sfs_scratch_saw(b->sc, b->rel, exists ? &st : NULL);
+	if (saw >= 0 || !exists)
+		return saw != 0;
+	return st.st_ctim.tv_sec < born->tv_sec ||
+	       (st.st_ctim.tv_sec == born->tv_sec &&
+		st.st_ctim.tv_nsec <= born->tv_nsec);
 }
 
 /*
  * rename(tmp, F): sed -i, atomic writers, rsync, or an editor putting
  * its backup back.  The scratch content is published as F; refused, the
- * scratch file stays and F is untouched.  Locked.
+ * scratch file stays and F is untouched, and a conflict is -EINVAL (the
+ * kernel would retry a rename that got ESTALE).  Locked.
  */
 static int rename_scratch_config(const char *from, const char *to)
 {
 	struct sfs_scratch *sc = sfs_scratch_find(from);
+	struct scratch_basis sb = { sc, to };
+	struct sfs_basis basis = { scratch_still, &sb, NULL };
+	char why[NAME_MAX + 96];
 	int rc;
 
 	if (!sc)
@@ -517,12 +525,14 @@ static int rename_scratch_config(const char *from, const char *to)
 		sfs_invalidate_later(to);
 		return 0;
 	}
-	rc = scratch_conflict(sc, to);
-	if (!rc)
-		rc = sfs_publish(to, sc->data.ptr, sc->data.len);
+	snprintf(why, sizeof(why), "changed in the store since '%s' was "
+		 "written; not overwritten (edit it again)",
+		 strrchr(sc->rel, '/') + 1);
+	basis.why = why;
+	rc = sfs_publish(to, sc->data.ptr, sc->data.len, &basis);
 	if (rc == 0)
 		sfs_scratch_unlink(sc);
-	return rc;
+	return rc == -ESTALE ? -EINVAL : rc;
 }
 
 static int rename_scratch_scratch(const char *from, const char *to)

@@ -88,6 +88,14 @@ static int open_config_writer(struct sfs_handle *h, int flags, int create,
 	rc = sfs_handle_set_base(h);
 	if (rc)
 		return rc;
+	/*
+	 * F renamed or unlinked away and written anew (vim, emacs, mv
+	 * from another file system): the writer's basis is F as it was
+	 * then, so a change landing in between is not overwritten.
+	 */
+	if (sfs_hidden(h->rel) != SFS_SHOWN &&
+	    sfs_hidden_content(h->rel, &h->base) == 0)
+		h->has_base = 1;
 	if (create || sfs_pending(h->rel, NULL)) {
 		rc = sfs_pending_add(h->rel, mode);
 		if (rc)
@@ -544,9 +552,12 @@ static int truncate_handle(struct sfs_handle *h, off_t size)
  */
 static int truncate_config(const char *rel, off_t size)
 {
+	struct hbuf b, was;
+	struct sfs_basis basis = { sfs_basis_same, &was, "changed in the "
+				   "store while it was truncated; not "
+				   "overwritten" };
 	struct sfs_handle *h;
 	struct stat st;
-	struct hbuf b;
 	int rc;
 
 	h = size == 0 ? sfs_writer_find_fresh(rel, fuse_get_context()->pid) :
@@ -565,11 +576,15 @@ static int truncate_config(const char *rel, off_t size)
 	if ((size_t)size > SFS_CONFIG_MAX)
 		return -EFBIG;
 	hbuf_init(&b, SFS_CONFIG_MAX);
+	hbuf_init(&was, SFS_CONFIG_MAX);
 	rc = sfs_config_read(rel, &b);
+	if (!rc)
+		rc = sfs_errno(hbuf_add(&was, hbuf_str(&b), b.len));
 	if (!rc)
 		rc = sfs_errno(hbuf_setlen(&b, (size_t)size));
 	if (!rc)
-		rc = sfs_publish(rel, b.ptr, b.len);
+		rc = sfs_publish(rel, b.ptr, b.len, &basis);
+	hbuf_release(&was);
 	hbuf_release(&b);
 	return rc;
 }

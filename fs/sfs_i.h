@@ -129,6 +129,8 @@ int sfs_store_path(const char *rel, char *out, size_t size);
 /* Overlay queries and updates; all need sfs_lock(). */
 enum sfs_hide sfs_hidden(const char *rel);
 int sfs_hide(const char *rel, enum sfs_hide how, pid_t pid);
+/* The bytes a hidden rel had when it was hidden, into out; -ENOENT. */
+int sfs_hidden_content(const char *rel, struct hbuf *out);
 void sfs_unhide(const char *rel);
 int sfs_pending(const char *rel, struct stat *st);
 int sfs_pending_add(const char *rel, mode_t mode);
@@ -194,11 +196,25 @@ struct sfs_scratch {
 	mode_t mode;		/* S_IFREG or S_IFLNK plus permissions */
 	struct timespec atime, mtime, ctime;
 	struct timespec born;	/* created (CLOCK_REALTIME) */
+	struct hbuf origin;	/* the config file it was renamed from, as
+				 * that file was then (vim's F~) */
+	int has_origin;
+	struct sfs_seen *seen;	/* the config files beside it at birth */
+	size_t nseen;
+	int has_seen;
 	uint64_t ino;
 	unsigned refs;		/* table link plus open handles */
 	int linked;		/* still in the table */
 	struct sfs_scratch *next;
 };
+
+/*
+ * Has the store's file rel (now: its stat, NULL when absent) stayed as
+ * it was when sc was born?  1 yes, 0 no (a save landed: every store save
+ * makes a new inode), -1 unknown (rel is not beside sc).
+ */
+int sfs_scratch_saw(const struct sfs_scratch *sc, const char *rel,
+		    const struct stat *now);
 
 /* All need sfs_lock(). */
 struct sfs_scratch *sfs_scratch_find(const char *rel);
@@ -280,8 +296,21 @@ int sfs_handle_set_base(struct sfs_handle *h);
  * changed since h's base and the shadow would overwrite that change, or
  * another -errno. */
 int sfs_handle_publish(struct sfs_handle *h);
+/*
+ * What a save was based on, checked under the store lock: still() says
+ * whether the store's current content (cur, NULL when there is no file)
+ * may be replaced; when not, the save is refused with why.
+ */
+struct sfs_basis {
+	int (*still)(const struct hbuf *cur, void *arg);
+	void *arg;
+	const char *why;
+};
+/* A still() for a basis that is the bytes of the struct hbuf arg. */
+int sfs_basis_same(const struct hbuf *cur, void *arg);
 /* Publish from a buffer: the one path every save of the mount takes. */
-int sfs_publish(const char *rel, const void *buf, size_t len);
+int sfs_publish(const char *rel, const void *buf, size_t len,
+		const struct sfs_basis *basis);
 
 static inline struct sfs_handle *sfs_fh(const struct fuse_file_info *fi)
 {

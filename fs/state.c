@@ -201,6 +201,16 @@ int sfs_hide(const char *rel, enum sfs_hide how, pid_t pid)
 	return 0;
 }
 
+int sfs_hidden_content(const char *rel, struct hbuf *out)
+{
+	struct sfs_over *o = over_find(rel);
+
+	if (!o || o->hide == SFS_SHOWN || !o->has_gone)
+		return -ENOENT;
+	hbuf_setlen(out, 0);
+	return sfs_errno(hbuf_add(out, hbuf_str(&o->gone), o->gone.len));
+}
+
 void sfs_unhide(const char *rel)
 {
 	struct sfs_over *o = over_find(rel);
@@ -399,6 +409,9 @@ static void commit_delete(struct sfs_over *o)
 			"it was removed through the mount; kept", o->rel);
 	} else if (rc == HELIOS_EPERM) {
 		/* mv base/identity.yaml elsewhere, and no new base came */
+		helios_error_clear(&err);
+		helios_error_set(&err, HELIOS_EPERM, "the base identity cannot "
+				 "be deleted; it stays");
 		sfs_refusal_add(o->rel, NULL, &err);
 	} else if (rc) {
 		sfs_log(LOG_ERR, "cannot delete '%s': %s", o->rel, err.msg);

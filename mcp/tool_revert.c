@@ -298,13 +298,51 @@ out_free:
 	return rc;
 }
 
-/* Commit one planned step through the store. */
+/*
+ * The bytes of path at commit base (the HEAD this step starts from),
+ * as the precondition of its write: another writer's commit landing
+ * before the step's takes the lock makes the step fail, never lose it.
+ */
+static int expect_at(git_repository *repo, const git_oid *base,
+		     const char *path, git_blob **blob,
+		     struct store_expect *ex)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	int rc = -1;
+
+	*blob = NULL;
+	memset(ex, 0, sizeof(*ex));
+	if (git_commit_lookup(&c, repo, base) || git_commit_tree(&t, c))
+		goto out;
+	rc = 0;
+	if (git_tree_entry_bypath(&e, t, path))
+		goto out;	/* absent there: must be absent now */
+	rc = git_blob_lookup(blob, repo, git_tree_entry_id(e));
+	if (!rc) {
+		ex->buf = git_blob_rawcontent(*blob);
+		ex->len = (size_t)git_blob_rawsize(*blob);
+		if (!ex->buf)
+			ex->buf = "";
+	}
+out:
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+/* Commit one planned step through the store, starting from base. */
 static int apply_step(struct mcp_req *r, git_repository *repo,
-		      const struct pstep *step, char *why, size_t whylen)
+		      const struct pstep *step, const char *base,
+		      char *why, size_t whylen)
 {
 	struct helios_error err = { 0 };
+	struct store_expect *ex;
 	struct store_file *files;
-	git_blob **blobs;
+	git_blob **blobs, **was;
+	git_oid base_id;
 	size_t i;
 	int rc = 0;
 
@@ -312,13 +350,28 @@ static int apply_step(struct mcp_req *r, git_repository *repo,
 		return 0;
 	files = calloc(step->n, sizeof(*files));
 	blobs = calloc(step->n, sizeof(*blobs));
-	if (!files || !blobs) {
+	was = calloc(step->n, sizeof(*was));
+	ex = calloc(step->n, sizeof(*ex));
+	if (!files || !blobs || !was || !ex) {
 		snprintf(why, whylen, "out of memory");
+		rc = -1;
+		goto out_free;
+	}
+	if (git_oid_fromstr(&base_id, base)) {
+		snprintf(why, whylen, "cannot tell the current HEAD");
 		rc = -1;
 		goto out_free;
 	}
 	for (i = 0; i < step->n && !rc; i++) {
 		files[i].relpath = step->files[i].path;
+		if (expect_at(repo, &base_id, files[i].relpath, &was[i],
+			      &ex[i])) {
+			snprintf(why, whylen, "cannot read %s at %.12s",
+				 files[i].relpath, base);
+			rc = -1;
+			break;
+		}
+		files[i].expect = &ex[i];
 		if (!step->files[i].present)
 			continue;
 		if (git_blob_lookup(&blobs[i], repo, &step->files[i].id)) {
@@ -334,12 +387,18 @@ static int apply_step(struct mcp_req *r, git_repository *repo,
 	}
 	if (!rc && store_write_many(r->srv->st, files, step->n, step->msg,
 				    "mcp revert_learning", NULL, &err)) {
-		snprintf(why, whylen, "%s", err.msg);
+		snprintf(why, whylen, "%s", err.code == HELIOS_ECONFLICT ?
+			 "another change landed first; nothing of this revert "
+			 "was written" : err.msg);
 		rc = -1;
 	}
 out_free:
-	for (i = 0; blobs && i < step->n; i++)
+	for (i = 0; blobs && was && i < step->n; i++) {
 		git_blob_free(blobs[i]);
+		git_blob_free(was[i]);
+	}
+	free(ex);
+	free(was);
 	free(blobs);
 	free(files);
 	return rc;
@@ -374,11 +433,9 @@ int tool_revert_learning(struct mcp_req *r, const cJSON *args,
 		struct helios_error err = { 0 };
 
 		/*
-		 * Stop when someone else committed in the meantime.
-		 * NEEDSWORK: checked before the step, not under the store
-		 * lock: a write landing between this check and the step's
-		 * commit is overwritten by the revert (a store_expect per
-		 * file, the tip's bytes, would close it).
+		 * Stop when someone else committed in the meantime; a
+		 * commit landing after this check is caught by the step's
+		 * preconditions under the store lock.
 		 */
 		if (store_head(r->srv->st, now, &err) || strcmp(now, head)) {
 			cJSON_Delete(o->structured);
@@ -388,7 +445,7 @@ int tool_revert_learning(struct mcp_req *r, const cJSON *args,
 				      i, p.nsteps);
 			goto out_free;
 		}
-		if (apply_step(r, repo, &p.steps[i], why, sizeof(why))) {
+		if (apply_step(r, repo, &p.steps[i], head, why, sizeof(why))) {
 			cJSON_Delete(o->structured);
 			o->structured = NULL;
 			mcp_tool_fail(o, "revert of %.12s failed (%zu of %zu "

@@ -287,19 +287,20 @@ static int subdir_holds_only(const char *dir, const char *sub,
 	return ok;
 }
 
-/* Is dir/base/identity.yaml missing or the default bootstrap writes? */
-static int base_is_default(const char *dir)
+/* Is dir/rel missing or the default text bootstrap writes there? */
+static int file_is_default(const char *dir, const char *rel,
+			   const char *text)
 {
 	struct hbuf b;
 	char *path;
 	int rc, ok;
 
-	if (asprintf(&path, "%s/%s", dir, STORE_BASE_PATH) < 0)
+	if (asprintf(&path, "%s/%s", dir, rel) < 0)
 		return 0;
 	hbuf_init(&b, 64 * 1024);
 	rc = store__read_file(path, &b, NULL);
 	ok = rc == HELIOS_ENOTFOUND ||
-	     (rc == 0 && !strcmp(hbuf_str(&b), store__default_base()));
+	     (rc == 0 && b.len == strlen(text) && !strcmp(hbuf_str(&b), text));
 	hbuf_release(&b);
 	free(path);
 	return ok;
@@ -332,7 +333,8 @@ static int dir_is_bootstrappable(const char *dir, int adopt)
 		return ok;
 	return ok && subdir_holds_only(dir, "personas", "welcome.yaml") &&
 	       subdir_holds_only(dir, "base", "identity.yaml") &&
-	       base_is_default(dir);
+	       file_is_default(dir, STORE_BASE_PATH, default_base) &&
+	       file_is_default(dir, STORE_WELCOME_PATH, default_welcome);
 }
 
 /* Write a default file unless it exists (a rerun keeps the user's). */
@@ -435,19 +437,27 @@ static int bootstrap(struct store *st, struct helios_error *err)
 static int open_existing(struct store *st, struct helios_error *err)
 {
 	char *gitdir = store__path(st, ".git"), why[sizeof(err->msg)];
+	char *head = store__path(st, ".git/HEAD");
 	git_filemode_t mode;
 	git_oid tip;
 	struct stat sb;
-	int rc;
+	int rc, no_head;
 
-	if (!gitdir)
+	if (!gitdir || !head) {
+		free(gitdir);
+		free(head);
 		return helios_error_set(err, HELIOS_ENOMEM, "out of memory");
+	}
 	rc = lstat(gitdir, &sb);
+	no_head = lstat(head, &sb) < 0 && errno == ENOENT;
 	free(gitdir);
+	free(head);
 	if (rc < 0)
 		return HELIOS_ENOTFOUND;
 	if (!st->repo) {
 		rc = store_git__open(st, err);
+		if (rc && no_head)
+			return HELIOS_ENOTFOUND; /* git init killed early */
 		if (rc) {
 			/* the message is formatted from a copy of itself */
 			snprintf(why, sizeof(why), "%s", err ? err->msg :
@@ -511,7 +521,7 @@ static int open_or_bootstrap(struct store *st, unsigned flags,
 	return rc;
 }
 
-/* Warn when HEAD is not main: commits go to main regardless. */
+/* Warn when HEAD is not main: changes are refused until it is. */
 static void check_head(struct store *st, struct hdiag_list *report)
 {
 	git_reference *head;
@@ -521,7 +531,8 @@ static void check_head(struct store *st, struct hdiag_list *report)
 	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC ||
 	    strcmp(git_reference_symbolic_target(head), STORE_BRANCH_REF))
 		hdiag_add(report, HDIAG_WARNING, st->dir, 0, 0,
-			  "HEAD is not on branch main; Helios commits to main");
+			  "HEAD is not on branch main; changes are refused "
+			  "until 'git checkout main'");
 	git_reference_free(head);
 }
 

@@ -208,6 +208,8 @@ static int lock_for_change(struct store *st, struct helios_error *err)
 		return rc;
 	rc = store__git_ready(st, err);
 	if (!rc)
+		rc = store_git__head_on_main(st, err);
+	if (!rc)
 		rc = store_recover__pending(st, err);
 	if (rc)
 		store_lock_release(&st->lock);

@@ -444,14 +444,19 @@ static void check_git(struct doctor *d)
 		      git_error_last()->message : "unknown error");
 		return;
 	}
+	/* every change is refused until HEAD is main again */
 	snprintf(d->fix, sizeof(d->fix), "git -C '%s' symbolic-ref HEAD "
 		 STORE_BRANCH_REF, d->dir);
-	if (git_reference_lookup(&head, d->repo, "HEAD") < 0)
-		FOUND(d, STORE_CHECK_WARN, "git", d->fix, "HEAD is broken");
-	else if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC ||
-		 strcmp(git_reference_symbolic_target(head), STORE_BRANCH_REF))
-		FOUND(d, STORE_CHECK_WARN, "git", d->fix,
+	if (git_reference_lookup(&head, d->repo, "HEAD") < 0) {
+		FOUND(d, STORE_CHECK_FAIL, "git", d->fix, "HEAD is broken");
+	} else if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC ||
+		   strcmp(git_reference_symbolic_target(head),
+			  STORE_BRANCH_REF)) {
+		snprintf(d->fix, sizeof(d->fix), "git -C '%s' checkout main",
+			 d->dir);
+		FOUND(d, STORE_CHECK_FAIL, "git", d->fix,
 		      "HEAD is not on branch main");
+	}
 	git_reference_free(head);
 	check_git_locks(d);
 	if (git_reference_name_to_id(&tip, d->repo, STORE_BRANCH_REF) < 0) {

@@ -71,6 +71,31 @@ int store_git__init(struct store *st, struct helios_error *err)
 	return 0;
 }
 
+int store_git__head_on_main(struct store *st, struct helios_error *err)
+{
+	git_reference *head;
+	int on_main;
+
+	if (git_reference_lookup(&head, st->repo, "HEAD") < 0)
+		return helios_error_set(err, HELIOS_ESTORE, "'%s': HEAD is "
+					"broken (%s); nothing was changed (fix "
+					"it with: git -C '%s' symbolic-ref HEAD "
+					STORE_BRANCH_REF ")", st->dir,
+					git_error_last() ?
+					git_error_last()->message : "unknown",
+					st->dir);
+	on_main = git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
+		  !strcmp(git_reference_symbolic_target(head),
+			  STORE_BRANCH_REF);
+	git_reference_free(head);
+	if (on_main)
+		return 0;
+	return helios_error_set(err, HELIOS_ESTORE, "'%s' has HEAD off branch "
+				"main, so its files are not main's; nothing "
+				"was changed (run: git -C '%s' checkout main)",
+				st->dir, st->dir);
+}
+
 int store_git__hash(const void *buf, size_t len, git_oid *out,
 		    struct helios_error *err)
 {

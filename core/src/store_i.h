@@ -87,6 +87,13 @@ int store_git__open(struct store *st, struct helios_error *err);
 int store_git__init(struct store *st, struct helios_error *err);
 
 /* Blob id the content would have, without writing it. */
+/*
+ * 0 when HEAD is the symbolic ref to main, else HELIOS_ESTORE saying
+ * what to run: every change starts from the working tree and lands on
+ * main, so a working tree checked out from elsewhere would undo main's
+ * newer commits.  Lock held.
+ */
+int store_git__head_on_main(struct store *st, struct helios_error *err);
 int store_git__hash(const void *buf, size_t len, git_oid *out,
 		    struct helios_error *err);
 

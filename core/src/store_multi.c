@@ -508,6 +508,8 @@ int store_write_many(struct store *st, const struct store_file *files,
 	rc = store_lock_acquire(&st->lock, err);
 	if (!rc) {
 		rc = store__git_ready(st, err);
+		if (!rc)
+			rc = store_git__head_on_main(st, err);
 		/* a dead writer's journal first, or this one overwrites it */
 		if (!rc)
 			rc = store_recover__pending(st, err);

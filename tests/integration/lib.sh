@@ -145,6 +145,15 @@ hl_mount()
 	S=$HL_STORE
 }
 
+# A store made by `helios-mcp init`, without a mount; sets S.
+hl_init_store()
+{
+	[ -x "$HL_BIN/helios-mcp" ] || hl_fail "no $HL_BIN/helios-mcp"
+	"$HL_BIN/helios-mcp" init --helios-dir "$HL_STORE" >/dev/null 2>&1 ||
+		hl_fail "init failed"
+	S=$HL_STORE
+}
+
 # ---- git ----
 
 hl_checkpoint()

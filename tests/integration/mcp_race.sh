@@ -7,10 +7,7 @@
 set -u
 . "$HELIOS_TEST_LIB"
 hl_setup
-[ -x "$HL_BIN/helios-mcp" ] || hl_fail "no $HL_BIN/helios-mcp"
-"$HL_BIN/helios-mcp" init --helios-dir "$HL_STORE" >/dev/null 2>&1 ||
-	hl_fail "init failed"
-S=$HL_STORE
+hl_init_store
 hl_checkpoint
 
 python3 - "$HL_BIN/helios-mcp" "$S" >"$HL_OUT/race" <<'PY' ||

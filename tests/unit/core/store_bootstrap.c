@@ -245,6 +245,35 @@ static void test_store_bootstrap__refuses_config_without_git(void)
 	ASSERT_INT_EQ(HELIOS_ESTORE, store_open(dir, STORE_OPEN_CREATE, &st,
 						NULL, &err));
 	ASSERT_STR_EQ("base\npersonas", sh("ls -A '%s'", dir));
+	/* a store whose .git was removed: only welcome.yaml was edited */
+	dir = tmp_store_path("git-removed");
+	st = open_store(dir, NULL);
+	ASSERT(st);
+	store_free(st);
+	st = NULL;
+	ASSERT_INT_EQ(0, sh_status("rm -rf '%s/.git' && echo '  x: 1' >> "
+				   "'%s/personas/welcome.yaml'", dir, dir));
+	ASSERT_INT_EQ(HELIOS_ESTORE, store_open(dir, STORE_OPEN_CREATE, &st,
+						NULL, &err));
+	ASSERT_INT_EQ(0, sh_status("test ! -e '%s/.git'", dir));
+}
+
+/* git init killed before HEAD: the rerun finishes the bootstrap. */
+static void test_store_bootstrap__half_made_git_is_finished(void)
+{
+	const char *dir = tmp_store_path("half-git");
+	struct helios_error err = { 0 };
+	struct store *st = NULL;
+
+	ASSERT_INT_EQ(0, sh_status("mkdir -p '%s/.git/objects' "
+				   "'%s/.git/refs/heads' '%s/.git/hooks' && "
+				   "printf '[core]\\n' > '%s/.git/config'",
+				   dir, dir, dir, dir));
+	ASSERT_INT_EQ(0, store_open(dir, STORE_OPEN_CREATE, &st, NULL, &err));
+	ASSERT(st);
+	ASSERT_INT_EQ(1, commit_count(dir));
+	ASSERT_STR_EQ("", sh("git -C '%s' status --porcelain", dir));
+	store_free(st);
 }
 
 static void test_store_bootstrap__refuses_other_git_repository(void)
@@ -301,6 +330,7 @@ int main(void)
 	TEST_RUN(test_store_bootstrap__clone_opens_unchanged);
 	TEST_RUN(test_store_bootstrap__refuses_foreign_directory);
 	TEST_RUN(test_store_bootstrap__refuses_config_without_git);
+	TEST_RUN(test_store_bootstrap__half_made_git_is_finished);
 	TEST_RUN(test_store_bootstrap__refuses_other_git_repository);
 	TEST_RUN(test_store_bootstrap__missing_without_create_fails);
 	TEST_RUN(test_store_bootstrap__empty_directory_is_bootstrapped);

@@ -136,6 +136,37 @@ static void test_store_defer__detached_head_reported(void)
 	ASSERT(st);
 	ASSERT(report_has(&report, "HEAD is not on branch main"));
 	hdiag_list_release(&report);
+	/*
+	 * A change would start from files that are not main's and undo
+	 * main's newer commits: refused, nothing written.
+	 */
+	ASSERT_INT_EQ(HELIOS_ESTORE, store_write(st, CODER, persona_ok,
+						 strlen(persona_ok), "t", NULL,
+						 &err));
+	ASSERT_CONTAINS("checkout main", err.msg);
+	ASSERT_INT_EQ(0, sh_status("test ! -e '%s/%s'", dir, CODER));
+	ASSERT_INT_EQ(1, commit_count(dir));
+	store_free(st);
+}
+
+/* A garbage HEAD: the change is refused before any file is touched. */
+static void test_store_defer__broken_head_refuses_change(void)
+{
+	struct helios_error err = { 0 };
+	const char *dir = new_store("garbage-head");
+	struct store *st;
+
+	ASSERT(dir);
+	ASSERT_INT_EQ(0, sh_status("echo garbage > '%s/.git/HEAD'", dir));
+	st = open_deferred(dir, NULL, &err);
+	ASSERT(st);
+	ASSERT_INT_EQ(HELIOS_ESTORE, store_write(st, CODER, persona_ok,
+						 strlen(persona_ok), "t", NULL,
+						 &err));
+	ASSERT_CONTAINS("HEAD is broken", err.msg);
+	ASSERT_INT_EQ(0, sh_status("test ! -e '%s/%s'", dir, CODER));
+	ASSERT_INT_EQ(0, sh_status("test ! -e '%s/.helios-state/journal'",
+				   dir));
 	store_free(st);
 }
 
@@ -165,6 +196,7 @@ int main(void)
 	TEST_RUN(test_store_defer__broken_repository_refuses_change);
 	TEST_RUN(test_store_defer__journal_recovered_on_open);
 	TEST_RUN(test_store_defer__detached_head_reported);
+	TEST_RUN(test_store_defer__broken_head_refuses_change);
 	TEST_RUN(test_store_defer__not_a_store);
 	return store_test_teardown();
 }
