@@ -151,33 +151,47 @@ static int intent_read(const char *path, struct hbuf *out)
 	return rc;
 }
 
-/* Does the working file of rel still hold exactly the recorded bytes? */
-static int intent_matches(const char *record, const char *rel)
+/*
+ * Finish the delete recorded in record, provided the store still holds
+ * the recorded bytes (checked under the store lock): a file saved anew
+ * since, by another face, is kept.
+ */
+static void intent_finish(const char *record, const char *rel)
 {
 	struct helios_error err;
-	struct hbuf want, cur;
-	int same;
+	struct store_expect was;
+	struct hbuf want;
+	int rc;
 
 	hbuf_init(&want, SFS_CONFIG_MAX);
-	hbuf_init(&cur, SFS_CONFIG_MAX);
 	helios_error_clear(&err);
-	same = intent_read(record, &want) == 0 &&
-	       store_read(sfs.st, rel, &cur, &err) == 0 &&
-	       want.len == cur.len &&
-	       memcmp(hbuf_str(&want), hbuf_str(&cur), cur.len) == 0;
+	rc = intent_read(record, &want);
+	if (rc) {
+		sfs_log(LOG_ERR, "cannot read the delete record of '%s': %s",
+			rel, strerror(-rc));
+		hbuf_release(&want);
+		return;
+	}
+	was = (struct store_expect){ hbuf_str(&want), want.len };
+	rc = store_delete_if(sfs.st, rel, &was, "mount", &err);
+	if (rc == HELIOS_ECONFLICT)
+		sfs_log(LOG_NOTICE, "'%s' changed after its delete was "
+			"acknowledged; kept", rel);
+	else if (rc == 0)
+		sfs_log(LOG_INFO, "committed delete of '%s' (acknowledged "
+			"before a crash)", rel);
+	else if (rc != HELIOS_ENOTFOUND)
+		sfs_log(LOG_ERR, "cannot finish the delete of '%s': %s", rel,
+			err.msg);
 	hbuf_release(&want);
-	hbuf_release(&cur);
-	return same;
 }
 
 void sfs_intent_replay(void)
 {
 	char dir[PATH_MAX], name[NAME_MAX + 1], record[PATH_MAX + NAME_MAX + 2];
-	struct helios_error err;
 	struct dirent *e;
 	const char *rel;
 	DIR *d;
-	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/%s", sfs.dir, INTENT_DIR);
 	d = opendir(dir);
@@ -191,19 +205,8 @@ void sfs_intent_replay(void)
 				     e->d_name) >= sizeof(record))
 			continue;
 		rel = intent_rel(name);
-		if (rel && !intent_matches(record, rel)) {
-			sfs_log(LOG_NOTICE, "'%s' changed after its delete was "
-				"acknowledged; kept", rel);
-		} else if (rel) {
-			helios_error_clear(&err);
-			rc = store_delete(sfs.st, rel, "mount", &err);
-			if (rc && rc != HELIOS_ENOTFOUND)
-				sfs_log(LOG_ERR, "cannot finish the delete of "
-					"'%s': %s", rel, err.msg);
-			else if (!rc)
-				sfs_log(LOG_INFO, "committed delete of '%s' "
-					"(acknowledged before a crash)", rel);
-		}
+		if (rel)
+			intent_finish(record, rel);
 		unlinkat(dirfd(d), e->d_name, 0);
 	}
 	closedir(d);
