@@ -166,10 +166,39 @@ void sfs_handles_free_all(void)
 }
 
 struct publish {
+	const char *rel;
 	const void *buf;
 	size_t len;
 	const struct sfs_basis *basis;
 };
+
+/* Is the store's rel still what basis->pid last read of it? */
+static int reader_still(const char *rel, pid_t pid)
+{
+	char path[4096];
+	struct stat st;
+	int exists;
+
+	if (pid <= 0 || sfs_store_path(rel, path, sizeof(path)))
+		return 1;
+	exists = stat(path, &st) == 0;
+	return sfs_reads_still(pid, rel, exists ? &st : NULL);
+}
+
+/*
+ * After a save by pid: a reader of rel now knows the version it wrote
+ * (so its next save is not refused over its own).  A blind writer (a
+ * shell's >) stays unrecorded: what it writes never came from a read.
+ */
+static void reader_saved(const char *rel, pid_t pid)
+{
+	char path[4096];
+	struct stat st;
+
+	if (pid > 0 && !sfs_store_path(rel, path, sizeof(path)) &&
+	    stat(path, &st) == 0)
+		sfs_reads_note(pid, rel, &st, 1);
+}
 
 /* store_edit() callback: the new bytes, if the basis still holds. */
 static int publish_edit(const struct hbuf *cur, struct hbuf *out, void *arg,
@@ -177,7 +206,8 @@ static int publish_edit(const struct hbuf *cur, struct hbuf *out, void *arg,
 {
 	const struct publish *p = arg;
 
-	if (p->basis && !p->basis->still(cur, p->basis->arg))
+	if (p->basis && (!p->basis->still(cur, p->basis->arg) ||
+			 !reader_still(p->rel, p->basis->pid)))
 		return helios_error_set(err, HELIOS_ECONFLICT, "%s",
 					p->basis->why);
 	if (hbuf_add(out, p->buf, p->len))
@@ -204,7 +234,7 @@ static int publish_edit(const struct hbuf *cur, struct hbuf *out, void *arg,
 int sfs_publish(const char *rel, const void *buf, size_t len,
 		const struct sfs_basis *basis)
 {
-	struct publish p = { buf ? buf : "", len, basis };
+	struct publish p = { rel, buf ? buf : "", len, basis };
 	struct hdiag_list diags;
 	struct helios_error err;
 	int rc;
@@ -214,6 +244,8 @@ int sfs_publish(const char *rel, const void *buf, size_t len,
 	rc = store_edit(sfs.st, rel, publish_edit, &p, "mount", &diags, &err);
 	if (rc == 0) {
 		sfs_log(LOG_INFO, "committed '%s' (%zu bytes)", rel, len);
+		if (basis)
+			reader_saved(rel, basis->pid);
 		sfs_published(rel);
 		sfs_refusal_clear(rel);
 	} else if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT ||
@@ -266,8 +298,9 @@ static int handle_still(const struct hbuf *cur, void *arg)
 int sfs_handle_publish(struct sfs_handle *h)
 {
 	struct sfs_basis basis = { handle_still, h, "changed in the store "
-				   "since it was opened; not overwritten "
-				   "(reopen it and save again)" };
+				   "since it was read or opened; not "
+				   "overwritten (reload it and save again)",
+				   h->pid };
 	int rc;
 
 	sfs_log(LOG_DEBUG, "publishing '%s' (%zu bytes) for pid %d", h->rel,

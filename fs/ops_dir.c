@@ -72,6 +72,7 @@ void sfs_destroy(void *data)
 	sfs_views_stop();
 	sfs_lock();
 	sfs_handles_free_all();
+	sfs_reads_free_all();
 	sfs_scratch_free_all();
 	sfs_refusal_free_all();
 	sfs_unlock();
@@ -511,7 +512,8 @@ static int rename_scratch_config(const char *from, const char *to)
 {
 	struct sfs_scratch *sc = sfs_scratch_find(from);
 	struct scratch_basis sb = { sc, to };
-	struct sfs_basis basis = { scratch_still, &sb, NULL };
+	struct sfs_basis basis = { scratch_still, &sb, NULL,
+				   fuse_get_context()->pid };
 	char why[NAME_MAX + 96];
 	int rc;
 
@@ -525,9 +527,9 @@ static int rename_scratch_config(const char *from, const char *to)
 		sfs_invalidate_later(to);
 		return 0;
 	}
-	snprintf(why, sizeof(why), "changed in the store since '%s' was "
-		 "written; not overwritten (edit it again)",
-		 strrchr(sc->rel, '/') + 1);
+	snprintf(why, sizeof(why), "changed in the store since it was read "
+		 "for this save (temporary file '%s'); not overwritten "
+		 "(reload it and save again)", strrchr(sc->rel, '/') + 1);
 	basis.why = why;
 	rc = sfs_publish(to, sc->data.ptr, sc->data.len, &basis);
 	if (rc == 0)

@@ -19,6 +19,7 @@ static int accmode_writes(int flags)
 static int open_config_reader(struct sfs_handle *h)
 {
 	char path[4096];
+	struct stat st;
 	int rc;
 
 	if (sfs_pending(h->rel, NULL))
@@ -27,7 +28,11 @@ static int open_config_reader(struct sfs_handle *h)
 	if (rc)
 		return rc;
 	h->fd = open(path, O_RDONLY | O_CLOEXEC);
-	return h->fd < 0 ? -errno : 0;
+	if (h->fd < 0)
+		return -errno;
+	if (fstat(h->fd, &st) == 0)
+		sfs_reads_note(fuse_get_context()->pid, h->rel, &st, 0);
+	return 0;
 }
 
 /*
@@ -555,7 +560,7 @@ static int truncate_config(const char *rel, off_t size)
 	struct hbuf b, was;
 	struct sfs_basis basis = { sfs_basis_same, &was, "changed in the "
 				   "store while it was truncated; not "
-				   "overwritten" };
+				   "overwritten", fuse_get_context()->pid };
 	struct sfs_handle *h;
 	struct stat st;
 	int rc;

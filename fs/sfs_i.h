@@ -305,7 +305,19 @@ struct sfs_basis {
 	int (*still)(const struct hbuf *cur, void *arg);
 	void *arg;
 	const char *why;
+	pid_t pid;	/* the saving process: what it last read counts too */
 };
+
+/*
+ * reads.c: the version of a config file each process last read.  Note
+ * st as pid's version of rel (known_only: only if pid read it before).
+ * Locked.
+ */
+void sfs_reads_note(pid_t pid, const char *rel, const struct stat *st,
+		    int known_only);
+/* 1 unless pid read another version of rel than now (NULL: absent). */
+int sfs_reads_still(pid_t pid, const char *rel, const struct stat *now);
+void sfs_reads_free_all(void);
 /* A still() for a basis that is the bytes of the struct hbuf arg. */
 int sfs_basis_same(const struct hbuf *cur, void *arg);
 /* Publish from a buffer: the one path every save of the mount takes. */

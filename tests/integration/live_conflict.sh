@@ -1,7 +1,7 @@
 #!/bin/bash
 # A file open for writing through the mount while the store changes
 # behind it: the save that closes later is refused (ESTALE, errors.log
-# "changed in the store since it was opened"), the other change stays,
+# "changed in the store since it was read or opened"), the other change stays,
 # and a fresh open then saves normally.  A temporary file renamed over a
 # file that changed after the temporary file was made (sed -i, atomic
 # writers) gets EINVAL the same way.  A handle's own earlier saves are
@@ -113,7 +113,7 @@ git -C "$S" log -p -- "$F" | grep -q 'tone: first' ||
 hl_expect_content "$F" "$(hl_persona 3 cli-again)"
 hl_eq "conflicts in errors.log" 3 "$(grep -c \
 	"$F: changed in the store since" "$M/errors.log")"
-grep -q "refused save of '$F': .*changed in the store since it was opened" \
+grep -q "refused save of '$F': .*changed in the store since it was read or opened" \
 	"$HL_LOG" || hl_fail "conflict not logged"
 hl_expect_clean
 hl_expect_no_strays
