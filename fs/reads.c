@@ -104,20 +104,10 @@ void sfs_reads_note(pid_t pid, const char *rel, const struct stat *st,
 static int started_after(pid_t pid, const struct timespec *when)
 {
 	unsigned long long start;
-	char path[64], buf[1024];
-	const char *p;
-	size_t n;
-	FILE *f;
+	char buf[1024];
+	const char *p = sfs_proc_stat(pid, buf, sizeof(buf));
 	int i;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
 	/* starttime is field 22; p is at the end of field 2 */
 	for (i = 2; p && i < 21; i++)
 		p = strchr(p + 1, ' ');

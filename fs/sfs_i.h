@@ -309,6 +309,12 @@ struct sfs_basis {
 };
 
 /*
+ * /proc/PID/stat into buf; a pointer to the ')' that ends its command
+ * name (the state follows after a space), or NULL when pid is gone.
+ */
+const char *sfs_proc_stat(pid_t pid, char *buf, size_t size);
+
+/*
  * reads.c: the version of a config file each process last read.  Note
  * st as pid's version of rel (known_only: only if pid read it before).
  * Locked.

@@ -360,23 +360,32 @@ void sfs_refused(const char *rel)
 
 /* ---- deferred deletes ---- */
 
-static int pid_gone(pid_t pid)
+const char *sfs_proc_stat(pid_t pid, char *buf, size_t size)
 {
-	char path[64], buf[512];
-	const char *p;
+	char path[64];
 	FILE *f;
 	size_t n;
 
-	if (pid <= 0)
-		return 0;
+	if (pid <= 0 || size < 2)
+		return NULL;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f)
-		return 1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+		return NULL;
+	n = fread(buf, 1, size - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	p = strrchr(buf, ')');
+	return strrchr(buf, ')');
+}
+
+static int pid_gone(pid_t pid)
+{
+	char buf[512];
+	const char *p;
+
+	if (pid <= 0)
+		return 0;
+	p = sfs_proc_stat(pid, buf, sizeof(buf));
 	return !p || p[1] == '\0' || p[2] == 'Z' || p[2] == 'X';
 }
 
