@@ -200,14 +200,32 @@ static void reader_saved(const char *rel, pid_t pid)
 		sfs_reads_note(pid, rel, &st, 1);
 }
 
-/* store_edit() callback: the new bytes, if the basis still holds. */
+/* Is buf, as rel, refused by validation anyway? */
+static int invalid_anyway(const char *rel, const void *buf, size_t len)
+{
+	struct hdiag_list diags;
+	int rc;
+
+	hdiag_list_init(&diags);
+	rc = hdoc_validate(hdoc_kind_of_path(rel), rel, buf, len, NULL,
+			   &diags, NULL);
+	hdiag_list_release(&diags);
+	return rc != 0;
+}
+
+/*
+ * store_edit() callback: the new bytes, if the basis still holds.  New
+ * content that is invalid anyway goes on to validation, so its refusal
+ * says where and why rather than only that the store changed.
+ */
 static int publish_edit(const struct hbuf *cur, struct hbuf *out, void *arg,
 			struct helios_error *err)
 {
 	const struct publish *p = arg;
 
 	if (p->basis && (!p->basis->still(cur, p->basis->arg) ||
-			 !reader_still(p->rel, p->basis->pid)))
+			 !reader_still(p->rel, p->basis->pid)) &&
+	    !invalid_anyway(p->rel, p->buf, p->len))
 		return helios_error_set(err, HELIOS_ECONFLICT, "%s",
 					p->basis->why);
 	if (hbuf_add(out, p->buf, p->len))

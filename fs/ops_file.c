@@ -15,13 +15,34 @@ static int accmode_writes(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY;
 }
 
-/* Reader of a config file: a private descriptor on the real file. */
-static int open_config_reader(struct sfs_handle *h)
+/*
+ * May a reader of the file st use the kernel's page cache as it is?  The notifier
+ * drops the cache a moment after the store changes; until then the
+ * kernel may hold the old pages and the old size, and a read mixing them
+ * with the new file would show neither version.  A file changed in the
+ * last SFS_FRESH_SEC is read past the cache instead.
+ */
+static int reader_cache_ok(const struct stat *st)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec - st->st_mtim.tv_sec > SFS_FRESH_SEC &&
+	       now.tv_sec - st->st_ctim.tv_sec > SFS_FRESH_SEC;
+}
+
+/*
+ * Reader of a config file: a private descriptor on the real file, and a
+ * note of the version this process read (reads.c).  *cache_ok: whether
+ * the kernel's cached pages may serve it.
+ */
+static int open_config_reader(struct sfs_handle *h, int *cache_ok)
 {
 	char path[4096];
 	struct stat st;
 	int rc;
 
+	*cache_ok = 0;
 	if (sfs_pending(h->rel, NULL))
 		return 0;	/* reads an empty shadow */
 	rc = sfs_store_path(h->rel, path, sizeof(path));
@@ -30,8 +51,10 @@ static int open_config_reader(struct sfs_handle *h)
 	h->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (h->fd < 0)
 		return -errno;
-	if (fstat(h->fd, &st) == 0)
+	if (fstat(h->fd, &st) == 0) {
 		sfs_reads_note(fuse_get_context()->pid, h->rel, &st, 0);
+		*cache_ok = reader_cache_ok(&st);
+	}
 	return 0;
 }
 
@@ -61,25 +84,6 @@ static void reader_follow(struct sfs_handle *h)
 		sfs_log(LOG_DEBUG, "cannot follow '%s': %s", h->rel,
 			strerror(errno));
 	close(fd);
-}
-
-/*
- * May a reader of h use the kernel's page cache as it is?  The notifier
- * drops the cache a moment after the store changes; until then the
- * kernel may hold the old pages and the old size, and a read mixing them
- * with the new file would show neither version.  A file changed in the
- * last SFS_FRESH_SEC is read past the cache instead.
- */
-static int reader_cache_ok(struct sfs_handle *h)
-{
-	struct timespec now;
-	struct stat st;
-
-	if (h->fd < 0 || fstat(h->fd, &st) < 0)
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return now.tv_sec - st.st_mtim.tv_sec > SFS_FRESH_SEC &&
-	       now.tv_sec - st.st_ctim.tv_sec > SFS_FRESH_SEC;
 }
 
 /* Writer of a config file: a shadow of the current content. */
@@ -123,7 +127,7 @@ static int open_config(const char *rel, struct fuse_file_info *fi,
 		       int create, mode_t mode)
 {
 	struct sfs_handle *h;
-	int rc;
+	int rc, cache_ok = 0;
 
 	rc = sfs_handle_new(SFS_H_CONFIG, &h);
 	if (rc)
@@ -138,7 +142,7 @@ static int open_config(const char *rel, struct fuse_file_info *fi,
 	if (h->writable)
 		rc = open_config_writer(h, fi->flags, create, mode);
 	else
-		rc = open_config_reader(h);
+		rc = open_config_reader(h, &cache_ok);
 	if (rc)
 		goto out_free_handle;
 	/*
@@ -150,7 +154,7 @@ static int open_config(const char *rel, struct fuse_file_info *fi,
 		fi->direct_io = 1;
 		h->pid = fuse_get_context()->pid;
 		sfs_writer_add(h);
-	} else if (reader_cache_ok(h)) {
+	} else if (cache_ok) {
 		fi->keep_cache = 1;
 	} else {
 		fi->direct_io = 1;
