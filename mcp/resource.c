@@ -31,12 +31,14 @@ static int not_found_code(const struct mcp_req *r)
 	return r->modern ? RPC_INVALID_PARAMS : MCP_RESOURCE_NOT_FOUND;
 }
 
-static cJSON *resource_entry(const char *uri, const char *name,
-			     const char *title, const char *description)
+/* A resource (key "uri") or a template (key "uriTemplate") entry. */
+static cJSON *listed_entry(const char *key, const char *uri,
+			   const char *name, const char *title,
+			   const char *description)
 {
 	cJSON *j = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(j, "uri", uri);
+	cJSON_AddStringToObject(j, key, uri);
 	cJSON_AddStringToObject(j, "name", name);
 	cJSON_AddStringToObject(j, "title", title);
 	cJSON_AddStringToObject(j, "description", description);
@@ -66,7 +68,7 @@ cJSON *mcp_resources_list(struct mcp_req *r)
 		const char *p;
 
 		if (i == 0) {
-			cJSON_AddItemToArray(list, resource_entry(URI_BASE,
+			cJSON_AddItemToArray(list, listed_entry("uri", URI_BASE,
 				"base", "Base identity",
 				"base/identity.yaml, inherited by every persona"));
 			continue;
@@ -75,31 +77,20 @@ cJSON *mcp_resources_list(struct mcp_req *r)
 		if ((i - 1) % 2 == 0) {
 			snprintf(uri, sizeof(uri), URI_PERSONA "%s", p);
 			snprintf(title, sizeof(title), "Persona %s", p);
-			cJSON_AddItemToArray(list, resource_entry(uri, p, title,
-				"the persona's own file, without inheritance"));
+			cJSON_AddItemToArray(list, listed_entry("uri", uri, p,
+				title, "the persona's own file, without "
+				"inheritance"));
 		} else {
 			snprintf(uri, sizeof(uri), URI_MERGED "%s", p);
 			snprintf(title, sizeof(title), "Persona %s merged", p);
-			cJSON_AddItemToArray(list, resource_entry(uri, p, title,
-				"the persona merged with the base identity"));
+			cJSON_AddItemToArray(list, listed_entry("uri", uri, p,
+				title, "the persona merged with the base "
+				"identity"));
 		}
 	}
 	store_names_free(names, n);
 	mcp_list_decorate(r, res);
 	return res;
-}
-
-static cJSON *template_entry(const char *tpl, const char *name,
-			     const char *title, const char *description)
-{
-	cJSON *j = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(j, "uriTemplate", tpl);
-	cJSON_AddStringToObject(j, "name", name);
-	cJSON_AddStringToObject(j, "title", title);
-	cJSON_AddStringToObject(j, "description", description);
-	cJSON_AddStringToObject(j, "mimeType", YAML_MIME);
-	return j;
 }
 
 cJSON *mcp_resources_templates(struct mcp_req *r)
@@ -112,13 +103,15 @@ cJSON *mcp_resources_templates(struct mcp_req *r)
 		cJSON_Delete(res);
 		return NULL;
 	}
-	cJSON_AddItemToArray(list, template_entry(URI_PERSONA "{name}",
-		"persona", "Persona", "a persona's own configuration"));
-	cJSON_AddItemToArray(list, template_entry(URI_MERGED "{name}",
-		"merged", "Merged persona",
+	cJSON_AddItemToArray(list, listed_entry("uriTemplate",
+		URI_PERSONA "{name}", "persona", "Persona",
+		"a persona's own configuration"));
+	cJSON_AddItemToArray(list, listed_entry("uriTemplate",
+		URI_MERGED "{name}", "merged", "Merged persona",
 		"a persona merged with the base identity"));
-	cJSON_AddItemToArray(list, template_entry(URI_HISTORY "{revision}/{+path}",
-		"history", "File at a revision",
+	cJSON_AddItemToArray(list, listed_entry("uriTemplate",
+		URI_HISTORY "{revision}/{+path}", "history",
+		"File at a revision",
 		"a configuration file as it was at a commit"));
 	mcp_list_decorate(r, res);
 	return res;

@@ -13,7 +13,7 @@
  * nothing is done.  All the reverts are planned (and each intermediate
  * state validated) before the first is committed.
  */
-#include "server_i.h"
+#include "tools_i.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,8 +453,7 @@ int tool_revert_learning(struct mcp_req *r, const cJSON *args,
 				      i, p.nsteps, why);
 			goto out_free;
 		}
-		if (store_head(r->srv->st, head, &err))
-			snprintf(head, sizeof(head), "unknown");
+		tools__commit_id(r, head);
 		cJSON_AddItemToArray(list,
 				     cJSON_CreateString(p.steps[i].reverted));
 		cJSON_AddItemToArray(made, cJSON_CreateString(head));
@@ -635,8 +634,7 @@ int tool_commit_changes(struct mcp_req *r, const cJSON *args,
 			      why[0] ? why : err.msg);
 		goto out_free;
 	}
-	if (store_head(r->srv->st, commit, &err))
-		snprintf(commit, sizeof(commit), "unknown");
+	tools__commit_id(r, commit);
 	cJSON_AddTrueToObject(s, "committed");
 	cJSON_AddStringToObject(s, "commit", commit);
 	for (i = 0; i < k; i++) {

@@ -161,6 +161,40 @@ int mcp_merged(struct store *st, const char *persona, struct hnode **base,
 	return rc;
 }
 
+void tools__commit_id(struct mcp_req *r, char commit[41])
+{
+	if (store_head(r->srv->st, commit, NULL))
+		snprintf(commit, 41, "unknown");
+}
+
+/*
+ * The tool result of a store change to relpath that returned rc: on
+ * success the commit it made, logged to the client; a lost race
+ * (HELIOS_ECONFLICT) is TOOL_RETRY; anything else a failure saying why.
+ */
+static int written(struct mcp_req *r, int rc, const char *relpath,
+		   const char *tool, const struct hdiag_list *diags,
+		   const struct helios_error *err, struct mcp_toolres *o,
+		   char commit[41])
+{
+	char why[1536];
+
+	if (rc == HELIOS_ECONFLICT)
+		return TOOL_RETRY;
+	if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
+		tools__diags_join(diags, why, sizeof(why));
+		return mcp_tool_fail(o, "the change would make %s invalid, so "
+				     "nothing was written: %s", relpath,
+				     why[0] ? why : err->msg);
+	}
+	if (rc)
+		return mcp_tool_fail(o, "cannot write %s: %s", relpath,
+				     err->msg);
+	tools__commit_id(r, commit);
+	mcp_log_client(r, MCP_LOG_INFO, tool, relpath);
+	return 0;
+}
+
 /*
  * Store bytes as relpath in one commit named after the tool, provided
  * the file still is what expect says (else TOOL_RETRY).
@@ -172,32 +206,14 @@ static int write_bytes(struct mcp_req *r, const char *relpath,
 {
 	struct helios_error err = { 0 };
 	struct hdiag_list diags;
-	char face[64], why[1536];
+	char face[64];
 	int rc;
 
 	hdiag_list_init(&diags);
 	snprintf(face, sizeof(face), "mcp %s", tool);
 	rc = store_write_if(r->srv->st, relpath, expect, hbuf_str(out),
 			    out->len, face, &diags, &err);
-	if (rc == HELIOS_ECONFLICT) {
-		rc = TOOL_RETRY;
-		goto out_release;
-	}
-	if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
-		tools__diags_join(&diags, why, sizeof(why));
-		rc = mcp_tool_fail(o, "the change would make %s invalid, so nothing was "
-			"written: %s",
-				   relpath, why[0] ? why : err.msg);
-		goto out_release;
-	}
-	if (rc) {
-		rc = mcp_tool_fail(o, "cannot write %s: %s", relpath, err.msg);
-		goto out_release;
-	}
-	if (store_head(r->srv->st, commit, &err))
-		snprintf(commit, 41, "unknown");
-	mcp_log_client(r, MCP_LOG_INFO, tool, relpath);
-out_release:
+	rc = written(r, rc, relpath, tool, &diags, &err, o, commit);
 	hdiag_list_release(&diags);
 	return rc;
 }
@@ -260,27 +276,17 @@ int tools__edit_and_write(struct mcp_req *r, const char *relpath,
 	struct key_edit e = { key, v, 0 };
 	struct helios_error err = { 0 };
 	struct hdiag_list diags;
-	char face[64], why[1536];
+	char face[64];
 	int rc;
 
 	hdiag_list_init(&diags);
 	snprintf(face, sizeof(face), "mcp %s", tool);
 	rc = store_edit(r->srv->st, relpath, edit_key, &e, face, &diags,
 			&err);
-	if (rc && e.failed) {
+	if (rc && e.failed)
 		rc = mcp_tool_fail(o, "cannot set '%s': %s", key, err.msg);
-	} else if (rc == HELIOS_EINVAL || rc == HELIOS_ELIMIT) {
-		tools__diags_join(&diags, why, sizeof(why));
-		rc = mcp_tool_fail(o, "the change would make %s invalid, so "
-				   "nothing was written: %s", relpath,
-				   why[0] ? why : err.msg);
-	} else if (rc) {
-		rc = mcp_tool_fail(o, "cannot write %s: %s", relpath, err.msg);
-	} else {
-		if (store_head(r->srv->st, commit, &err))
-			snprintf(commit, 41, "unknown");
-		mcp_log_client(r, MCP_LOG_INFO, tool, relpath);
-	}
+	else
+		rc = written(r, rc, relpath, tool, &diags, &err, o, commit);
 	hdiag_list_release(&diags);
 	return rc;
 }

@@ -32,6 +32,8 @@ int tools__edit_and_write(struct mcp_req *r, const char *relpath,
 			  const char *tool, struct mcp_toolres *o,
 			  char commit[41]);
 cJSON *tools__structured_new(struct mcp_toolres *o);
+/* The commit at the tip of main now, or "unknown". */
+void tools__commit_id(struct mcp_req *r, char commit[41]);
 
 /* tools_read.c */
 int tool_get_base_config(struct mcp_req *r, const cJSON *args,

@@ -297,8 +297,7 @@ int tool_evolve_behavior(struct mcp_req *r, const cJSON *args,
 		rc = mcp_tool_fail(o, "cannot move %s: %s", path, err.msg);
 		goto out_free;
 	}
-	if (store_head(r->srv->st, commit, &err))
-		snprintf(commit, sizeof(commit), "unknown");
+	tools__commit_id(r, commit);
 	mcp_log_client(r, MCP_LOG_INFO, "evolve_behavior", msg);
 	s = tools__structured_new(o);
 	cJSON_AddStringToObject(s, "key", path);
@@ -321,6 +320,19 @@ out_free:
 	return rc;
 }
 
+/* The result of creating or deleting a persona (what: "created"...). */
+static void report_persona(struct mcp_toolres *o, const char *what,
+			   const char *name, const char *path,
+			   const char *commit)
+{
+	cJSON *s = tools__structured_new(o);
+
+	cJSON_AddStringToObject(s, "name", name);
+	cJSON_AddStringToObject(s, "path", path);
+	cJSON_AddStringToObject(s, "commit", commit);
+	hbuf_addf(&o->text, "%s %s (commit %.12s)\n", what, path, commit);
+}
+
 int tool_create_persona(struct mcp_req *r, const cJSON *args,
 			struct mcp_toolres *o)
 {
@@ -331,7 +343,6 @@ int tool_create_persona(struct mcp_req *r, const cJSON *args,
 	struct hnode *doc, *b;
 	struct hbuf probe;
 	char path[96], commit[41];
-	cJSON *s;
 	int rc;
 
 	if (tools__persona_path(name, path, sizeof(path), o))
@@ -361,14 +372,9 @@ int tool_create_persona(struct mcp_req *r, const cJSON *args,
 	}
 	rc = tools__write_new_doc(r, path, doc, "create_persona", o, commit);
 	hnode_free(doc);
-	if (rc)
-		return rc;
-	s = tools__structured_new(o);
-	cJSON_AddStringToObject(s, "name", name);
-	cJSON_AddStringToObject(s, "path", path);
-	cJSON_AddStringToObject(s, "commit", commit);
-	hbuf_addf(&o->text, "created %s (commit %.12s)\n", path, commit);
-	return 0;
+	if (!rc)
+		report_persona(o, "created", name, path, commit);
+	return rc;
 }
 
 int tool_delete_persona(struct mcp_req *r, const cJSON *args,
@@ -377,7 +383,6 @@ int tool_delete_persona(struct mcp_req *r, const cJSON *args,
 	const char *name = json_str(args, "name");
 	struct helios_error err = { 0 };
 	char path[96], names[1024], commit[41];
-	cJSON *s;
 	int rc;
 
 	if (tools__persona_path(name, path, sizeof(path), o))
@@ -390,13 +395,8 @@ int tool_delete_persona(struct mcp_req *r, const cJSON *args,
 	}
 	if (rc)
 		return mcp_tool_fail(o, "cannot delete %s: %s", path, err.msg);
-	if (store_head(r->srv->st, commit, &err))
-		snprintf(commit, sizeof(commit), "unknown");
-	s = tools__structured_new(o);
-	cJSON_AddStringToObject(s, "name", name);
-	cJSON_AddStringToObject(s, "path", path);
-	cJSON_AddStringToObject(s, "commit", commit);
-	hbuf_addf(&o->text, "deleted %s (commit %.12s)\n", path, commit);
+	tools__commit_id(r, commit);
+	report_persona(o, "deleted", name, path, commit);
 	return 0;
 }
 
@@ -431,8 +431,7 @@ int tool_restore(struct mcp_req *r, const cJSON *args,
 				   rev, why[0] ? why : err.msg);
 		goto out_release;
 	}
-	if (store_head(r->srv->st, commit, &err))
-		snprintf(commit, sizeof(commit), "unknown");
+	tools__commit_id(r, commit);
 	s = tools__structured_new(o);
 	cJSON_AddStringToObject(s, "path", path);
 	cJSON_AddStringToObject(s, "revision", rev);
